@@ -1,0 +1,35 @@
+// The Byoc app model, in Aspire's vocabulary. `dotnet run --project Byoc.AppHost` runs it locally with our own
+// small orchestrator (ARCHITECTURE §6); swapping in real Aspire changes the package, not this file.
+var builder = DistributedApplication.CreateBuilder(args);
+
+var redis = builder.AddRedis("redis");
+
+var conversations = builder.AddProject<Projects.Byoc_Conversations>("conversations")
+    .WithReference(redis)
+    .WaitFor(redis)
+    .WithReplicas(2)
+    .WithHttpHealthCheck("/health", endpointName: "health");
+
+var edge = builder.AddProject<Projects.Byoc_Edge>("edge")
+    .WithHttpEndpoint(port: 5100)
+    .WithExternalHttpEndpoints()
+    .WithReference(conversations)
+    .WaitFor(conversations)
+    .WithHttpHealthCheck("/health");
+
+if (builder.Environment.IsDevelopment())
+{
+    // A CXone tenant and the Junglebook network in miniature; never deployed.
+    var sandbox = builder.AddProject<Projects.Byoc_Sandbox>("sandbox")
+        .WithHttpEndpoint(port: 5300)
+        .WithExternalHttpEndpoints()
+        .WithReference(edge)
+        .WithHttpHealthCheck("/health");
+
+    conversations.WithReference(sandbox);
+}
+
+builder.Build().Run();
+
+/// <summary>The AppHost's entry point, named so that tests can start this app model in-process.</summary>
+public partial class Program;
