@@ -1,7 +1,11 @@
+using Byoc.Conversations.Extensions;
+using Byoc.Conversations.Grpc;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddRedisClient("redis");
+builder.AddConversations();
 builder.Services.AddGrpc();
 builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false);
 
@@ -9,5 +13,12 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapGrpcHealthChecksService();
+app.MapGrpcService<InboundService>();
+app.MapGrpcService<OutboundService>();
+app.MapGrpcService<IntegrationsService>();
+app.MapGrpcService<OperationsService>();
 
 app.Run();
+
+/// <summary>Named so that tests can host the service with WebApplicationFactory.</summary>
+public partial class Program;

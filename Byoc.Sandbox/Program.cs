@@ -1,14 +1,25 @@
+using Byoc.Sandbox.Cxone;
+using Byoc.Sandbox.Extensions;
+
 // The sandbox: a CXone tenant and the Junglebook network in miniature, for local runs and tests only.
-// The CXone simulator and the Junglebook pages arrive with their own issue; today it only joins the app model.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddCxoneSimulator();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
-app.MapGet("/", () => TypedResults.Text("Byoc Sandbox: CXone and Junglebook simulators (development only).\n"))
+app.UseCxoneFaults();
+
+app.MapCxoneAuthApi();
+app.MapDigitalApi();
+app.MapSandboxCxoneApi();
+app.MapGet("/", () => TypedResults.Text("Byoc Sandbox: a CXone simulator (auth, discovery, Digital API) for development and tests.\n"))
     .WithName("SandboxHome")
     .WithSummary("What this service is.");
 
 app.Run();
+
+/// <summary>Named so that tests can host the simulator with WebApplicationFactory.</summary>
+public partial class Program;

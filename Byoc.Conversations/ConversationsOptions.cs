@@ -1,0 +1,48 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Byoc.Conversations;
+
+/// <summary>Section <c>Byoc:Conversations</c>.</summary>
+public sealed class ConversationsOptions
+{
+    public const string Section = "Byoc:Conversations";
+
+    /// <summary>Inbound streams; fixed for a deployment (a message's partition derives from it).</summary>
+    [Range(1, 1024)]
+    public int Partitions { get; set; } = 16;
+
+    /// <summary>How long a replica's claim on a partition lasts without renewal; after it, survivors take over.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan PartitionLease { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Messages read from a partition at once.</summary>
+    [Range(1, 10_000)]
+    public int ReadBatch { get; set; } = 256;
+
+    /// <summary>Deliveries to CXone under way at once, across threads, per replica.</summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentDeliveries { get; set; } = 128;
+
+    /// <summary>Attempts per message before it becomes a dead letter (a CXone 4xx is never retried).</summary>
+    [Range(1, 1000)]
+    public int MaxAttempts { get; set; } = 8;
+
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a platform message id is remembered for dedup.</summary>
+    public TimeSpan DedupRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long message timelines are kept.</summary>
+    public TimeSpan TimelineRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long the answer to an outbound request is kept for CXone's retries.</summary>
+    public TimeSpan DeliveryRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Deadline of a call to a connector.</summary>
+    public TimeSpan ConnectorDeadline { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Timeout of one HTTP call to CXone.</summary>
+    public TimeSpan CxoneTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Byoc.Conversations.Registry;
+using StackExchange.Redis;
+
+namespace Byoc.Conversations.Cxone;
+
+/// <summary>
+/// CXone access tokens per integration (access-key password grant, cxone-contract §3.1), cached in Redis with a TTL
+/// below their expiry and shared by every replica. However many callers and replicas need one at the same moment,
+/// one auth call is made: callers in a process share one fetch, and replicas take turns with a Redis lock.
+/// </summary>
+public sealed partial class CxoneTokens(
+    IConnectionMultiplexer redis,
+    IHttpClientFactory httpClients,
+    CxoneDiscovery discovery,
+    ILogger<CxoneTokens> logger)
+{
+    private static readonly TimeSpan LockFor = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan RefreshMargin = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan WaitStep = TimeSpan.FromMilliseconds(25);
+
+    // Deletes the cached token only if it is still the one CXone refused (another caller may have replaced it).
+    private const string DeleteIfSame = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _fetches = new(StringComparer.Ordinal);
+
+    private IDatabase Db => redis.GetDatabase();
+
+    public async Task<string> GetAsync(Integration integration, CancellationToken cancellationToken)
+    {
+        var cached = await Db.StringGetAsync(RedisKeys.CxoneToken(integration.Id));
+        if (!cached.IsNullOrEmpty)
+        {
+            return cached!;
+        }
+
+        var fetch = _fetches.GetOrAdd(integration.Id, _ => new Lazy<Task<string>>(() => FetchSharedAsync(integration)));
+        try
+        {
+            return await fetch.Value.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            if (fetch.Value.IsCompleted)
+            {
+                _fetches.TryRemove(new KeyValuePair<string, Lazy<Task<string>>>(integration.Id, fetch));
+            }
+        }
+    }
+
+    /// <summary>Forgets a token CXone answered 401 to, so the next caller fetches a new one.</summary>
+    public Task InvalidateAsync(Integration integration, string token) =>
+        Db.ScriptEvaluateAsync(DeleteIfSame, [RedisKeys.CxoneToken(integration.Id)], [token]);
+
+    private async Task<string> FetchSharedAsync(Integration integration)
+    {
+        using var timeout = new CancellationTokenSource(LockFor);
+        var me = Guid.NewGuid().ToString("N");
+        var lockKey = RedisKeys.CxoneTokenLock(integration.Id);
+        while (true)
+        {
+            var cached = await Db.StringGetAsync(RedisKeys.CxoneToken(integration.Id));
+            if (!cached.IsNullOrEmpty)
+            {
+                return cached!;
+            }
+
+            if (await Db.StringSetAsync(lockKey, me, LockFor, When.NotExists))
+            {
+                try
+                {
+                    return await FetchAsync(integration, timeout.Token);
+                }
+                finally
+                {
+                    await Db.ScriptEvaluateAsync(DeleteIfSame, [lockKey], [me]);
+                }
+            }
+
+            // Another replica is fetching: its token appears in Redis shortly.
+            await Task.Delay(WaitStep, timeout.Token);
+        }
+    }
+
+    private async Task<string> FetchAsync(Integration integration, CancellationToken cancellationToken)
+    {
+        var endpoint = await discovery.TokenEndpointAsync(integration.Cxone, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
+        {
+            // HTTP/2 failures have been reported on CXone's auth host.
+            Version = System.Net.HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new FormUrlEncodedContent(
+            [
+                new("grant_type", "password"),
+                new("username", integration.Cxone.AccessKeyId),
+                new("password", integration.Cxone.AccessKeySecret),
+            ]),
+        };
+        var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(integration.Cxone.AppClientId)}:{Uri.EscapeDataString(integration.Cxone.AppClientSecret)}"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+
+        using var response = await httpClients.CreateClient(CxoneClient.HttpClientName).SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            // The body is an OAuth error (no secret in it); the request, which holds secrets, is never logged.
+            LogAuthRefused(integration.Id, (int)response.StatusCode, Truncate(body));
+            throw new CxoneAuthException($"CXone refused the access key of integration {integration.Id}: {(int)response.StatusCode}");
+        }
+
+        using var json = JsonDocument.Parse(body);
+        var token = json.RootElement.GetProperty("access_token").GetString()
+            ?? throw new CxoneAuthException($"CXone's token answer for integration {integration.Id} has no access_token.");
+        var lifetime = json.RootElement.TryGetProperty("expires_in", out var expires) && expires.TryGetInt32(out var seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : TimeSpan.FromMinutes(30);
+        var cacheFor = lifetime > RefreshMargin * 2 ? lifetime - RefreshMargin : lifetime / 2;
+        await Db.StringSetAsync(RedisKeys.CxoneToken(integration.Id), token, cacheFor);
+        LogTokenFetched(integration.Id, (int)lifetime.TotalSeconds);
+        return token;
+    }
+
+    private static string Truncate(string text) => text.Length <= 300 ? text : text[..300];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fetched a CXone access token for integration {IntegrationId}, valid {Seconds} s")]
+    private partial void LogTokenFetched(string integrationId, int seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "CXone refused the access key of integration {IntegrationId}: {Status} {Body}")]
+    private partial void LogAuthRefused(string integrationId, int status, string body);
+}
+
+public sealed class CxoneAuthException(string message) : Exception(message);

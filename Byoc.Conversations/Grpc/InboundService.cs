@@ -1,0 +1,17 @@
+using Byoc.Conversations.Inbound;
+using Byoc.Conversations.V1;
+using Grpc.Core;
+
+namespace Byoc.Conversations.Grpc;
+
+/// <summary>Connector → Conversations: platform messages and receipts.</summary>
+public sealed class InboundService(Ingestion ingestion) : V1.Inbound.InboundBase
+{
+    public override Task<IngestResponse> Ingest(IngestRequest request, ServerCallContext context) => ingestion.IngestAsync(request);
+
+    public override async Task<ReportReceiptResponse> ReportReceipt(ReportReceiptRequest request, ServerCallContext context)
+    {
+        await ingestion.ReportReceiptAsync(request);
+        return new ReportReceiptResponse();
+    }
+}

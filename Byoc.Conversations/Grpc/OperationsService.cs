@@ -1,0 +1,38 @@
+using Byoc.Conversations.Identity;
+using Byoc.Conversations.Operations;
+using Byoc.Conversations.V1;
+using Grpc.Core;
+
+namespace Byoc.Conversations.Grpc;
+
+/// <summary>Timelines, ID map lookups and dead letters, for operators and the admin UI.</summary>
+public sealed class OperationsService(MessageTimeline timeline, IdMap ids, DeadLetters deadLetters) : V1.Operations.OperationsBase
+{
+    public override async Task<GetTimelineResponse> GetTimeline(GetTimelineRequest request, ServerCallContext context) =>
+        new() { Hops = { await timeline.ReadAsync(request.ChannelId, request.MessageId) } };
+
+    public override async Task<LookupIdResponse> LookupId(LookupIdRequest request, ServerCallContext context)
+    {
+        switch (request.IdCase)
+        {
+            case LookupIdRequest.IdOneofCase.CxoneId:
+                var entry = await ids.FindByCxoneIdAsync(request.ChannelId, request.CxoneId);
+                return entry is { } found
+                    ? new LookupIdResponse { Found = true, CxoneId = request.CxoneId, PlatformId = new PlatformId { Kind = found.Kind, ExternalId = found.NativeId } }
+                    : new LookupIdResponse { Found = false };
+            case LookupIdRequest.IdOneofCase.PlatformId:
+                var cxoneId = await ids.FindByPlatformIdAsync(request.ChannelId, request.PlatformId.Kind, request.PlatformId.ExternalId);
+                return cxoneId is null
+                    ? new LookupIdResponse { Found = false }
+                    : new LookupIdResponse { Found = true, CxoneId = cxoneId, PlatformId = request.PlatformId };
+            default:
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "give cxone_id or platform_id"));
+        }
+    }
+
+    public override async Task<ListDeadLettersResponse> ListDeadLetters(ListDeadLettersRequest request, ServerCallContext context) =>
+        new() { DeadLetters = { await deadLetters.ListAsync(request.Limit) } };
+
+    public override async Task<ReplayDeadLettersResponse> ReplayDeadLetters(ReplayDeadLettersRequest request, ServerCallContext context) =>
+        new() { Replayed = await deadLetters.ReplayAsync(request.Ids) };
+}

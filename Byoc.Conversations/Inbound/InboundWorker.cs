@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Byoc.Conversations.Inbound;
+
+/// <summary>
+/// Shares the inbound partitions among the running replicas and delivers each owned partition's work.
+/// A replica owns a partition through a lease in Redis (renewed every second, lasting
+/// <see cref="ConversationsOptions.PartitionLease"/>); each takes about partitions ÷ live replicas. When a replica
+/// dies its leases lapse, a survivor takes the partition over, claims the entries the dead one had not
+/// acknowledged, and delivers them first: at-least-once, made effectively once by CXone's upsert on our
+/// deterministic ids.
+/// </summary>
+public sealed partial class InboundWorker(
+    IConnectionMultiplexer redis,
+    InboundStreams queue,
+    InboundDelivery delivery,
+    IOptions<ConversationsOptions> options,
+    TimeProvider time,
+    ILogger<InboundWorker> logger) : BackgroundService
+{
+    private const string RenewIfMine = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
+    private const string ReleaseIfMine = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+    private static readonly TimeSpan LeaseRound = TimeSpan.FromSeconds(1);
+
+    private readonly string _replica = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
+    private readonly ConcurrentDictionary<int, PartitionPump> _pumps = new();
+    private readonly SemaphoreSlim _deliverySlots = new(options.Value.MaxConcurrentDeliveries);
+
+    /// <summary>The partitions this replica delivers now (for tests and the status of a replica).</summary>
+    public IReadOnlyCollection<int> OwnedPartitions => [.. _pumps.Keys];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var subscriber = redis.GetSubscriber();
+        await subscriber.SubscribeAsync(RedisChannel.Literal(RedisKeys.InboundSignal), (_, value) =>
+        {
+            if (int.TryParse(value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var partition) && _pumps.TryGetValue(partition, out var pump))
+            {
+                pump.Wake();
+            }
+        });
+
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await BalanceAsync(stoppingToken);
+                }
+                catch (RedisException e)
+                {
+                    LogLeaseRoundFailed(e.Message);
+                }
+
+                await Task.Delay(LeaseRound, time, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        finally
+        {
+            await Task.WhenAll(_pumps.Keys.ToList().Select(ReleaseAsync));
+            await redis.GetDatabase().SortedSetRemoveAsync(RedisKeys.Replicas, _replica);
+        }
+    }
+
+    private async Task BalanceAsync(CancellationToken stoppingToken)
+    {
+        var db = redis.GetDatabase();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var leaseMs = (long)options.Value.PartitionLease.TotalMilliseconds;
+        await db.SortedSetAddAsync(RedisKeys.Replicas, _replica, now);
+        await db.SortedSetRemoveRangeByScoreAsync(RedisKeys.Replicas, double.NegativeInfinity, now - leaseMs);
+        var live = Math.Max(1, (int)await db.SortedSetLengthAsync(RedisKeys.Replicas));
+        var share = (queue.Partitions + live - 1) / live;
+
+        foreach (var partition in _pumps.Keys.ToList())
+        {
+            var renewed = (int)await db.ScriptEvaluateAsync(RenewIfMine, [RedisKeys.PartitionLease(partition)], [_replica, leaseMs]) == 1;
+            if (!renewed)
+            {
+                LogLeaseLost(partition);
+                await StopPumpAsync(partition);
+            }
+        }
+
+        // Hand back what is above our share, so a replica that joins gets work without waiting for a death.
+        foreach (var partition in _pumps.Keys.Order().Skip(share).ToList())
+        {
+            await ReleaseAsync(partition);
+        }
+
+        var start = Random.Shared.Next(queue.Partitions);
+        for (var i = 0; i < queue.Partitions && _pumps.Count < share; i++)
+        {
+            var partition = (start + i) % queue.Partitions;
+            if (!_pumps.ContainsKey(partition)
+                && await db.StringSetAsync(RedisKeys.PartitionLease(partition), _replica, options.Value.PartitionLease, When.NotExists))
+            {
+                var pump = new PartitionPump(partition, _replica, redis, delivery, _deliverySlots, options.Value, time, logger);
+                _pumps[partition] = pump;
+                pump.Start(stoppingToken);
+                LogLeaseTaken(partition, _replica);
+            }
+        }
+    }
+
+    private async Task ReleaseAsync(int partition)
+    {
+        await StopPumpAsync(partition);
+        await redis.GetDatabase().ScriptEvaluateAsync(ReleaseIfMine, [RedisKeys.PartitionLease(partition)], [_replica]);
+    }
+
+    private async Task StopPumpAsync(int partition)
+    {
+        if (_pumps.TryRemove(partition, out var pump))
+        {
+            await pump.DisposeAsync();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _deliverySlots.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivering inbound partition {Partition} as {Replica}")]
+    private partial void LogLeaseTaken(int partition, string replica);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the lease of inbound partition {Partition}; another replica delivers it now")]
+    private partial void LogLeaseLost(int partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A lease round failed: {Reason}")]
+    private partial void LogLeaseRoundFailed(string reason);
+}

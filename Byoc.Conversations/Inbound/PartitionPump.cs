@@ -1,0 +1,233 @@
+using StackExchange.Redis;
+
+namespace Byoc.Conversations.Inbound;
+
+/// <summary>
+/// Delivers one partition while this replica holds its lease: first the entries left unacknowledged by an earlier
+/// owner (claimed), then new ones. Entries of one thread are chained (each starts when the previous one is done);
+/// different threads run in parallel, up to the replica's delivery slots.
+/// </summary>
+internal sealed partial class PartitionPump(
+    int partition,
+    string consumer,
+    IConnectionMultiplexer redis,
+    InboundDelivery delivery,
+    SemaphoreSlim deliverySlots,
+    ConversationsOptions options,
+    TimeProvider time,
+    ILogger logger) : IAsyncDisposable
+{
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(500);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Dictionary<string, Task> _threadTails = new(StringComparer.Ordinal);
+    private int _inFlight;
+    private Task _running = Task.CompletedTask;
+
+    private string Stream => RedisKeys.InboundStream(partition);
+
+    public void Start(CancellationToken stoppingToken)
+    {
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _stop.Token);
+        _running = Task.Run(() => RunAsync(linked.Token), CancellationToken.None).ContinueWith(_ => linked.Dispose(), TaskScheduler.Default);
+    }
+
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already awake.
+            }
+        }
+    }
+
+    /// <summary>Stops reading and waits for deliveries under way; what is unacknowledged stays pending.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _running;
+        await Task.WhenAll(Tails());
+        _stop.Dispose();
+        _wake.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await PumpAsync(redis.GetDatabase(), cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopped: what is not acknowledged stays pending for the next owner.
+            }
+            catch (RedisException e)
+            {
+                // Redis went away (a restart, a failover): let what is under way finish, then start over from
+                // this consumer's pending entries once Redis answers again.
+                LogPumpFailed(partition, e.Message);
+                await Task.WhenAll(Tails());
+                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task PumpAsync(IDatabase db, CancellationToken cancellationToken)
+    {
+        await EnsureGroupAsync(db);
+        await ClaimOrphansAsync(db);
+
+        // "0" reads this consumer's pending entries (the claimed ones) in stream order; ">" then reads new ones.
+        RedisValue position = "0";
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            while (Volatile.Read(ref _inFlight) >= options.ReadBatch * 2)
+            {
+                await WaitAsync(cancellationToken);
+            }
+
+            var entries = await db.StreamReadGroupAsync(Stream, InboundStreams.Group, consumer, position, options.ReadBatch);
+            if (entries.Length == 0)
+            {
+                if (position != StreamPosition.NewMessages)
+                {
+                    position = StreamPosition.NewMessages;
+                    continue;
+                }
+
+                await WaitAsync(cancellationToken);
+                continue;
+            }
+
+            foreach (var entry in entries)
+            {
+                Dispatch(entry, db, cancellationToken);
+            }
+
+            if (position != StreamPosition.NewMessages)
+            {
+                // Pending entries are read on from after the last one handed out.
+                position = entries[^1].Id;
+            }
+        }
+    }
+
+    private Task[] Tails()
+    {
+        lock (_threadTails)
+        {
+            return [.. _threadTails.Values];
+        }
+    }
+
+    private void Dispatch(StreamEntry entry, IDatabase db, CancellationToken cancellationToken)
+    {
+        var work = InboundWork.FromEntries(entry.Values);
+        Interlocked.Increment(ref _inFlight);
+        lock (_threadTails)
+        {
+            var previous = _threadTails.GetValueOrDefault(work.OrderKey) ?? Task.CompletedTask;
+            Task tail = null!;
+            tail = previous.ContinueWith(_ => DeliverAsync(entry.Id, work, db, cancellationToken), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default)
+                .Unwrap()
+                .ContinueWith(_ =>
+                {
+                    lock (_threadTails)
+                    {
+                        if (_threadTails.TryGetValue(work.OrderKey, out var current) && current == tail)
+                        {
+                            _threadTails.Remove(work.OrderKey);
+                        }
+                    }
+                }, TaskScheduler.Default);
+            _threadTails[work.OrderKey] = tail;
+        }
+    }
+
+    private async Task DeliverAsync(RedisValue entryId, InboundWork work, IDatabase db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            await deliverySlots.WaitAsync(cancellationToken);
+            try
+            {
+                await delivery.DeliverAsync(work, cancellationToken);
+            }
+            finally
+            {
+                deliverySlots.Release();
+            }
+
+            await db.StreamAcknowledgeAsync(Stream, InboundStreams.Group, entryId);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Left pending: the next owner delivers it.
+        }
+        catch (Exception e) when (e is RedisException or InvalidOperationException or System.Text.Json.JsonException)
+        {
+            // Left pending as well; logged so an operator sees why a thread stalls.
+            LogDeliveryFailed(work.MessageId, partition, e.Message);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+            Wake();
+        }
+    }
+
+    private async Task EnsureGroupAsync(IDatabase db)
+    {
+        try
+        {
+            await db.StreamCreateConsumerGroupAsync(Stream, InboundStreams.Group, StreamPosition.Beginning, createStream: true);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // Exists already.
+        }
+    }
+
+    // Holding the lease means no other replica delivers this partition, so every pending entry is an orphan.
+    private async Task ClaimOrphansAsync(IDatabase db)
+    {
+        RedisValue cursor = "0-0";
+        var claimed = 0;
+        do
+        {
+            var result = await db.StreamAutoClaimIdsOnlyAsync(Stream, InboundStreams.Group, consumer, 0, cursor, 1000);
+            claimed += result.ClaimedIds.Length;
+            cursor = result.NextStartId;
+        }
+        while (cursor != "0-0");
+
+        if (claimed > 0)
+        {
+            LogClaimed(claimed, partition);
+        }
+    }
+
+    private Task<bool> WaitAsync(CancellationToken cancellationToken) => _wake.WaitAsync(IdlePoll, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Claimed {Count} unacknowledged entries of inbound partition {Partition} from an earlier owner")]
+    private partial void LogClaimed(int count, int partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery of {MessageId} (partition {Partition}) stopped: {Reason}")]
+    private partial void LogDeliveryFailed(string messageId, int partition, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound partition {Partition} stopped: {Reason}")]
+    private partial void LogPumpFailed(int partition, string reason);
+}

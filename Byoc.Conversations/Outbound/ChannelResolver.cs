@@ -1,0 +1,43 @@
+using Byoc.Conversations.Identity;
+using Byoc.Conversations.Registry;
+using Grpc.Core;
+
+namespace Byoc.Conversations.Outbound;
+
+/// <summary>
+/// Finds the channel a CXone call is about and checks it belongs to the integration whose token made the call:
+/// another integration's channel answers PERMISSION_DENIED (the Edge turns it into 404 and logs a security event).
+/// </summary>
+public sealed partial class ChannelResolver(RegistryStore registry, IdMap ids, ILogger<ChannelResolver> logger)
+{
+    public async Task<Channel> ResolveAsync(string integrationId, string channelId, string threadId)
+    {
+        if (string.IsNullOrEmpty(integrationId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "integration_id is required"));
+        }
+
+        if (string.IsNullOrEmpty(channelId))
+        {
+            // Legacy replies may name only the thread.
+            channelId = string.IsNullOrEmpty(threadId) ? string.Empty : await ids.FindThreadChannelAsync(threadId) ?? string.Empty;
+            if (channelId.Length == 0)
+            {
+                throw new RpcException(new Status(StatusCode.NotFound, "no channel is known for this thread"));
+            }
+        }
+
+        var channel = await registry.GetChannelAsync(channelId)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no channel '{channelId}'"));
+        if (channel.IntegrationId != integrationId)
+        {
+            LogCrossIntegration(integrationId, channelId);
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "the channel belongs to another integration"));
+        }
+
+        return channel;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, EventName = "SecurityCrossIntegration", Message = "Security: integration {IntegrationId} asked for channel {ChannelId} of another integration")]
+    private partial void LogCrossIntegration(string integrationId, string channelId);
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+
+namespace Byoc.Conversations;
+
+/// <summary>
+/// Every Redis key Conversations uses, versioned (<c>byoc:v1:</c>). Keys that one script or transaction touches
+/// together share a hash tag in braces, so the layout works unchanged on Redis Cluster:
+/// <c>{i:…}</c> an integration, <c>{c:…}</c> a channel, <c>{p:…}</c> an inbound partition.
+/// docs/architecture.md lists them with their types and lifetimes.
+/// </summary>
+internal static class RedisKeys
+{
+    private const string Prefix = "byoc:v1:";
+
+    /// <summary>HASH: an integration's settings and credentials (secrets hashed or encrypted).</summary>
+    public static string Integration(string integrationId) => $"{Prefix}{{i:{integrationId}}}:integration";
+
+    /// <summary>SET: ids of every integration.</summary>
+    public const string Integrations = Prefix + "integrations";
+
+    /// <summary>HASH: client id → integration id, for the token endpoint.</summary>
+    public const string ClientIds = Prefix + "client-ids";
+
+    /// <summary>HASH: a channel (point of contact): integration, connector, platform account.</summary>
+    public static string Channel(string channelId) => $"{Prefix}{{c:{channelId}}}:channel";
+
+    /// <summary>HASH: "connector\naccount" → channel id, for ingest.</summary>
+    public const string Accounts = Prefix + "accounts";
+
+    /// <summary>SET: the channel ids of an integration.</summary>
+    public static string IntegrationChannels(string integrationId) => $"{Prefix}{{i:{integrationId}}}:channels";
+
+    /// <summary>STRING with TTL: the cached CXone access token of an integration, shared by every replica.</summary>
+    public static string CxoneToken(string integrationId) => $"{Prefix}{{i:{integrationId}}}:cxone-token";
+
+    /// <summary>STRING with TTL: who is fetching that token now (one auth call, not one per replica).</summary>
+    public static string CxoneTokenLock(string integrationId) => $"{Prefix}{{i:{integrationId}}}:cxone-token-lock";
+
+    /// <summary>HASH: CXone id → "kind\nplatform id", per channel.</summary>
+    public static string IdsByCxoneId(string channelId) => $"{Prefix}{{c:{channelId}}}:ids:cxone";
+
+    /// <summary>HASH: "kind\nplatform id" → CXone id, per channel.</summary>
+    public static string IdsByPlatformId(string channelId) => $"{Prefix}{{c:{channelId}}}:ids:platform";
+
+    /// <summary>HASH: CXone thread id → channel id (legacy replies name only the thread).</summary>
+    public const string ThreadChannels = Prefix + "thread-channels";
+
+    /// <summary>STREAM: inbound work of one partition (consumer group <c>deliver</c>).</summary>
+    public static string InboundStream(int partition) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{{p:{partition}}}:inbound");
+
+    /// <summary>STRING with TTL: a message already ingested into this partition (dedup).</summary>
+    public static string Seen(int partition, string cxoneMessageId) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{{p:{partition}}}:seen:{cxoneMessageId}");
+
+    /// <summary>STRING with TTL: which replica delivers this partition now.</summary>
+    public static string PartitionLease(int partition) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{{p:{partition}}}:lease");
+
+    /// <summary>PUB/SUB channel: "partition n has new work".</summary>
+    public const string InboundSignal = Prefix + "inbound-signal";
+
+    /// <summary>ZSET: replica id → last heartbeat (ms), to share partitions fairly.</summary>
+    public const string Replicas = Prefix + "replicas";
+
+    /// <summary>LIST with TTL: the hops of one message.</summary>
+    public static string Timeline(string channelId, string cxoneMessageId) => $"{Prefix}{{c:{channelId}}}:timeline:{cxoneMessageId}";
+
+    /// <summary>STREAM: messages CXone refused or that ran out of retries.</summary>
+    public const string DeadLetters = Prefix + "dead-letters";
+
+    /// <summary>STRING with TTL: the answer to one outbound request, by its idempotency key.</summary>
+    public static string Delivery(string integrationId, string idempotencyKey) => $"{Prefix}{{i:{integrationId}}}:delivery:{idempotencyKey}";
+}

@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.AspNetCore.DataProtection;
+using StackExchange.Redis;
+
+namespace Byoc.Conversations.Registry;
+
+/// <summary>
+/// Integrations and channels in Redis. CXone secrets are encrypted with Data Protection (key ring in Redis), client
+/// secrets hashed. Reads used on every message are cached in memory for a few seconds.
+/// </summary>
+public sealed class RegistryStore(IConnectionMultiplexer redis, IDataProtectionProvider dataProtection, TimeProvider time)
+{
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
+    private readonly IDataProtector _protector = dataProtection.CreateProtector("Byoc.Conversations.Registry.Secrets.v1");
+    private readonly ConcurrentDictionary<string, (DateTimeOffset Until, object? Value)> _cache = new(StringComparer.Ordinal);
+
+    private IDatabase Db => redis.GetDatabase();
+
+    /// <summary>Creates or updates an integration. The client secret is set only when given (creation, rotation).</summary>
+    public async Task UpsertIntegrationAsync(Integration integration, string? clientSecret)
+    {
+        var key = RedisKeys.Integration(integration.Id);
+        var fields = new List<HashEntry>
+        {
+            new("tenantId", integration.TenantId),
+            new("name", integration.Name),
+            new("clientId", integration.ClientId),
+            new("cxone.issuer", integration.Cxone.Issuer),
+            new("cxone.appClientId", integration.Cxone.AppClientId),
+            new("cxone.appClientSecret", _protector.Protect(integration.Cxone.AppClientSecret)),
+            new("cxone.accessKeyId", integration.Cxone.AccessKeyId),
+            new("cxone.accessKeySecret", _protector.Protect(integration.Cxone.AccessKeySecret)),
+            new("cxone.digitalApiBaseUrl", integration.Cxone.DigitalApiBaseUrl ?? string.Empty),
+        };
+        if (clientSecret is not null)
+        {
+            fields.Add(new("secretHash", ClientSecrets.Hash(clientSecret)));
+        }
+
+        var transaction = Db.CreateTransaction();
+        _ = transaction.HashSetAsync(key, [.. fields]);
+        _ = transaction.SetAddAsync(RedisKeys.Integrations, integration.Id);
+        _ = transaction.HashSetAsync(RedisKeys.ClientIds, integration.ClientId, integration.Id);
+        await transaction.ExecuteAsync();
+        _cache.TryRemove(key, out _);
+    }
+
+    public async Task<bool> HasClientSecretAsync(string integrationId) =>
+        await Db.HashExistsAsync(RedisKeys.Integration(integrationId), "secretHash");
+
+    public Task<Integration?> GetIntegrationAsync(string integrationId) =>
+        CachedAsync(RedisKeys.Integration(integrationId), async key =>
+        {
+            var entries = (await Db.HashGetAllAsync(key)).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);
+            if (entries.Count == 0)
+            {
+                return null;
+            }
+
+            return new Integration(
+                integrationId,
+                entries["tenantId"],
+                entries["name"],
+                entries["clientId"],
+                new CxoneAccess(
+                    entries["cxone.issuer"],
+                    entries["cxone.appClientId"],
+                    _protector.Unprotect(entries["cxone.appClientSecret"]),
+                    entries["cxone.accessKeyId"],
+                    _protector.Unprotect(entries["cxone.accessKeySecret"]),
+                    entries.GetValueOrDefault("cxone.digitalApiBaseUrl") is { Length: > 0 } baseUrl ? baseUrl : null));
+        });
+
+    /// <summary>Valid when the secret matches the current one, or the previous one within its overlap.</summary>
+    public async Task<Integration?> VerifyClientAsync(string clientId, string clientSecret)
+    {
+        var integrationId = await Db.HashGetAsync(RedisKeys.ClientIds, clientId);
+        if (integrationId.IsNullOrEmpty)
+        {
+            return null;
+        }
+
+        var values = await Db.HashGetAsync(RedisKeys.Integration(integrationId!), ["secretHash", "previousSecretHash", "previousSecretValidUntil"]);
+        var valid = ClientSecrets.Matches(clientSecret, values[0])
+            || (ClientSecrets.Matches(clientSecret, values[1])
+                && long.TryParse((string?)values[2], CultureInfo.InvariantCulture, out var until)
+                && time.GetUtcNow().ToUnixTimeMilliseconds() < until);
+        return valid ? await GetIntegrationAsync(integrationId!) : null;
+    }
+
+    /// <summary>A new secret; the current one stays valid for <paramref name="overlap"/> (zero revokes it).</summary>
+    public async Task<(string ClientId, string Secret, DateTimeOffset? PreviousValidUntil)> RotateClientSecretAsync(string integrationId, TimeSpan overlap)
+    {
+        var key = RedisKeys.Integration(integrationId);
+        var current = await Db.HashGetAsync(key, ["clientId", "secretHash"]);
+        if (current[0].IsNullOrEmpty)
+        {
+            throw new KeyNotFoundException($"No integration '{integrationId}'.");
+        }
+
+        var secret = ClientSecrets.Generate();
+        DateTimeOffset? previousUntil = overlap > TimeSpan.Zero && !current[1].IsNullOrEmpty ? time.GetUtcNow() + overlap : null;
+        await Db.HashSetAsync(key,
+        [
+            new("secretHash", ClientSecrets.Hash(secret)),
+            new("previousSecretHash", previousUntil is null ? string.Empty : current[1].ToString()),
+            new("previousSecretValidUntil", previousUntil?.ToUnixTimeMilliseconds() ?? 0),
+        ]);
+        return (current[0]!, secret, previousUntil);
+    }
+
+    public async Task UpsertChannelAsync(Channel channel)
+    {
+        var transaction = Db.CreateTransaction();
+        _ = transaction.HashSetAsync(RedisKeys.Channel(channel.Id),
+        [
+            new("integrationId", channel.IntegrationId),
+            new("connector", channel.Connector),
+            new("accountId", channel.AccountId),
+            new("name", channel.Name),
+            new("icon", channel.Icon),
+        ]);
+        _ = transaction.HashSetAsync(RedisKeys.Accounts, AccountKey(channel.Connector, channel.AccountId), channel.Id);
+        _ = transaction.SetAddAsync(RedisKeys.IntegrationChannels(channel.IntegrationId), channel.Id);
+        await transaction.ExecuteAsync();
+        _cache.TryRemove(RedisKeys.Channel(channel.Id), out _);
+        _cache.TryRemove(AccountKey(channel.Connector, channel.AccountId), out _);
+    }
+
+    public Task<Channel?> GetChannelAsync(string channelId) =>
+        CachedAsync(RedisKeys.Channel(channelId), async key =>
+        {
+            var entries = (await Db.HashGetAllAsync(key)).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);
+            return entries.Count == 0
+                ? null
+                : new Channel(channelId, entries["integrationId"], entries["connector"], entries["accountId"], entries["name"], entries["icon"]);
+        });
+
+    public async Task<Channel?> FindChannelAsync(string connector, string accountId)
+    {
+        var channelId = await CachedAsync<string>(AccountKey(connector, accountId), async key =>
+        {
+            var value = await Db.HashGetAsync(RedisKeys.Accounts, key);
+            return value.IsNullOrEmpty ? null : value.ToString();
+        });
+        return channelId is null ? null : await GetChannelAsync(channelId);
+    }
+
+    private static string AccountKey(string connector, string accountId) => $"{connector}\n{accountId}";
+
+    private async Task<T?> CachedAsync<T>(string key, Func<string, Task<T?>> load) where T : class
+    {
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(key, out var entry) && entry.Until > now)
+        {
+            return (T?)entry.Value;
+        }
+
+        var value = await load(key);
+        if (value is not null)
+        {
+            _cache[key] = (now + CacheFor, value);
+        }
+
+        return value;
+    }
+}

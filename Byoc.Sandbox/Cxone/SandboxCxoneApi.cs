@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+
+namespace Byoc.Sandbox.Cxone;
+
+/// <summary>The simulator's own admin API, for tests and people: what CXone received, faults, one-time tokens.</summary>
+public static class SandboxCxoneApi
+{
+    public static IEndpointRouteBuilder MapSandboxCxoneApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/sandbox/cxone").WithTags("Sandbox: CXone simulator");
+
+        api.MapGet("/channels", (CxoneTenant tenant) => TypedResults.Json(new JsonArray([.. tenant.Channels().Select(c => c.DeepClone())]), CxoneJson.Default.JsonArray))
+            .WithName("SandboxCxoneChannels").WithSummary("Points of contact registered at the simulated CXone.");
+
+        api.MapGet("/channels/{channelId}/messages", (string channelId, CxoneTenant tenant) =>
+                TypedResults.Json(new JsonObject
+                {
+                    ["messages"] = new JsonArray([.. tenant.Log(channelId).Messages()]),
+                    ["updates"] = tenant.Log(channelId).Updates,
+                }, CxoneJson.Default.JsonObject))
+            .WithName("SandboxCxoneMessages").WithSummary("Messages CXone stored on a channel, in arrival order, and how many repeats updated one.");
+
+        api.MapGet("/channels/{channelId}/statuses", (string channelId, CxoneTenant tenant) =>
+                TypedResults.Json(new JsonArray([.. tenant.Log(channelId).Statuses()]), CxoneJson.Default.JsonArray))
+            .WithName("SandboxCxoneStatuses").WithSummary("Delivery statuses CXone received on a channel.");
+
+        api.MapGet("/channels/{channelId}/sender-actions", (string channelId, CxoneTenant tenant) =>
+                TypedResults.Json(new JsonArray([.. tenant.Log(channelId).SenderActions()]), CxoneJson.Default.JsonArray))
+            .WithName("SandboxCxoneSenderActions").WithSummary("Typing indicators CXone received on a channel.");
+
+        api.MapGet("/stats", (CxoneTenant tenant, CxoneFaults faults) =>
+                TypedResults.Json(new JsonObject
+                {
+                    ["tokensIssued"] = tenant.TokensIssued,
+                    ["tokensIssuedByAccessKey"] = new JsonObject([.. tenant.TokensIssuedByKey.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
+                    ["faultsRemaining"] = faults.Remaining,
+                }, CxoneJson.Default.JsonObject))
+            .WithName("SandboxCxoneStats").WithSummary("Counters: tokens issued, faults not yet used.");
+
+        api.MapPost("/faults", (CxoneFault fault, CxoneFaults faults) =>
+            {
+                if (fault.Kind is not ("status" or "delay" or "drop") || fault.Count < 1)
+                {
+                    return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "kind must be status, delay or drop, and count at least 1.");
+                }
+
+                faults.Add(fault);
+                return Results.NoContent();
+            })
+            .WithName("SandboxCxoneAddFault").WithSummary("Makes the next matching CXone calls fail: status (e.g. 429 with retryAfterSeconds, 500), delay, or drop.");
+
+        api.MapDelete("/faults", (CxoneFaults faults) =>
+            {
+                faults.Clear();
+                return Results.NoContent();
+            })
+            .WithName("SandboxCxoneClearFaults").WithSummary("Clears every pending fault.");
+
+        api.MapPost("/tokens/expire", (CxoneTenant tenant) =>
+            {
+                tenant.ExpireTokens();
+                return Results.NoContent();
+            })
+            .WithName("SandboxCxoneExpireTokens").WithSummary("Expires every access token now.");
+
+        api.MapPost("/one-time-tokens", (int userId, CxoneTenant tenant) =>
+                TypedResults.Ok(tenant.CreateOneTimeToken(userId, "channel-integration")))
+            .WithName("SandboxCxoneCreateOneTimeToken").WithSummary("Issues a one-time token, as CXone does when an admin opens the Action URL.");
+
+        api.MapPost("/reset", (CxoneTenant tenant, CxoneFaults faults) =>
+            {
+                tenant.Reset();
+                faults.Clear();
+                return Results.NoContent();
+            })
+            .WithName("SandboxCxoneReset").WithSummary("Forgets everything.");
+
+        return app;
+    }
+}

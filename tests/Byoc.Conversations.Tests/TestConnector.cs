@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using Byoc.Connectors.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Byoc.Conversations.Tests;
+
+/// <summary>
+/// A connector for tests: serves the connector contract on a real port, records what it is asked, and answers as
+/// told (the platform accepts, refuses, or cannot be reached).
+/// </summary>
+public sealed class TestConnector : Connector.ConnectorBase, IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    public ConcurrentQueue<SendRequest> Sends { get; } = new();
+
+    public ConcurrentQueue<SendSenderActionRequest> SenderActions { get; } = new();
+
+    /// <summary>When set, Send fails with this status (the platform refused, or is down).</summary>
+    public StatusCode? FailSendsWith { get; set; }
+
+    /// <summary>Recipients whose id starts with this are invalid.</summary>
+    public string InvalidRecipientPrefix { get; set; } = "invalid";
+
+    public Uri Url { get; private set; } = null!;
+
+    public async Task StartAsync()
+    {
+        var port = SandboxProcess.FreePort();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(port, o => o.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(this);
+        _app = builder.Build();
+        _app.MapGrpcService<TestConnector>();
+        await _app.StartAsync();
+        Url = new Uri($"http://localhost:{port}");
+    }
+
+    public override Task<SendResponse> Send(SendRequest request, ServerCallContext context)
+    {
+        Sends.Enqueue(request);
+        if (FailSendsWith is { } status)
+        {
+            throw new RpcException(new Status(status, "the platform says no"));
+        }
+
+        var thread = string.IsNullOrEmpty(request.ExternalThreadId) ? $"new-thread-for-{request.Recipients[0].ExternalId}" : request.ExternalThreadId;
+        return Task.FromResult(new SendResponse
+        {
+            ExternalMessageId = $"platform-msg-{request.IdempotencyKey}",
+            ExternalThreadId = string.IsNullOrEmpty(request.ExternalThreadId) ? thread : string.Empty,
+            CreatedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+            MessageUrl = $"https://platform.example/m/{request.IdempotencyKey}",
+            EndUsers = { request.Recipients.Select(r => new Messages.V1.EndUser { ExternalId = r.ExternalId, Nickname = r.Name }) },
+        });
+    }
+
+    public override Task<ValidateRecipientsResponse> ValidateRecipients(ValidateRecipientsRequest request, ServerCallContext context)
+    {
+        var invalid = request.Recipients.Where(r => r.ExternalId.StartsWith(InvalidRecipientPrefix, StringComparison.Ordinal)).ToList();
+        return Task.FromResult(invalid.Count == 0
+            ? new ValidateRecipientsResponse { Valid = true }
+            : new ValidateRecipientsResponse
+            {
+                Valid = false,
+                DisplayErrorMessage = "Unknown Junglebook user",
+                Errors = { invalid.Select(r => new Messages.V1.RecipientError { Path = { "idOnExternalPlatform" }, Message = $"{r.ExternalId} is unknown" }) },
+            });
+    }
+
+    public override Task<SendSenderActionResponse> SendSenderAction(SendSenderActionRequest request, ServerCallContext context)
+    {
+        SenderActions.Enqueue(request);
+        return Task.FromResult(new SendSenderActionResponse());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+}
