@@ -1,0 +1,114 @@
+extern alias apphost;
+
+using System.Diagnostics;
+using System.Globalization;
+using Byoc.Conversations.Identity;
+using Byoc.Conversations.V1;
+using Byoc.Testing;
+using Grpc.Net.Client;
+
+namespace Byoc.Conversations.Tests;
+
+/// <summary>Two Conversations replicas as real processes on one Redis, one killed with SIGKILL mid-delivery.</summary>
+public sealed class ScaleOutTests : IAsyncLifetime
+{
+    private readonly RedisServer _redis = new();
+    private readonly List<Process> _replicas = [];
+    private SandboxProcess _sandbox = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        _sandbox = await SandboxProcess.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var replica in _replicas.Where(r => !r.HasExited))
+        {
+            replica.Kill();
+            await replica.WaitForExitAsync();
+        }
+
+        await _sandbox.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task When_a_replica_is_killed_mid_delivery_the_survivor_delivers_everything_once_and_in_order()
+    {
+        var (first, firstGrpc) = await StartReplicaAsync();
+        var (second, _) = await StartReplicaAsync();
+        await Poll.UntilAsync(async () => (await _sandbox.ChannelIdsAsync()).Count == 3, TimeSpan.FromSeconds(30), "channels registered");
+        // Slow CXone down so that the kill lands while deliveries are under way on both replicas.
+        await _sandbox.AddFaultAsync("delay", count: 100_000, pathContains: "/messages", delayMilliseconds: 15);
+
+        const int threads = 30;
+        const int perThread = 10;
+        using var grpc = GrpcChannel.ForAddress(firstGrpc);
+        var inbound = new V1.Inbound.InboundClient(grpc);
+        var threadIds = Enumerable.Range(0, threads).Select(t => $"scale-{t}-{Guid.NewGuid():N}").ToList();
+        await Task.WhenAll(threadIds.Select(async thread =>
+        {
+            for (var i = 0; i < perThread; i++)
+            {
+                await inbound.IngestAsync(Sample.Ingest("a1", thread, $"{thread}-{i}", i.ToString(CultureInfo.InvariantCulture)));
+            }
+        }));
+
+        await Poll.UntilAsync(async () => Stored(await _sandbox.MessagesAsync("acme-1")) >= threads * perThread / 5, TimeSpan.FromSeconds(60), "a fifth delivered");
+        second.Kill();
+        await second.WaitForExitAsync();
+        Assert.True(Stored(await _sandbox.MessagesAsync("acme-1")) < threads * perThread, "the kill must land before everything is delivered");
+
+        await Poll.UntilAsync(async () => Stored(await _sandbox.MessagesAsync("acme-1")) == threads * perThread, TimeSpan.FromSeconds(90), "every message delivered by the survivor");
+        foreach (var thread in threadIds)
+        {
+            var order = (await _sandbox.MessagesInThreadAsync("acme-1", ExternalIds.Derive("test", "a1", IdKind.Thread, thread)))
+                .Select(m => m.GetProperty("messageContent").GetProperty("payload").GetProperty("text").GetString());
+            Assert.Equal(Enumerable.Range(0, perThread).Select(i => i.ToString(CultureInfo.InvariantCulture)), order);
+        }
+
+        Assert.False(first.HasExited);
+    }
+
+    private static int Stored(System.Text.Json.JsonElement messages) => messages.GetProperty("messages").GetArrayLength();
+
+    private async Task<(Process Process, Uri Grpc)> StartReplicaAsync()
+    {
+        var project = new apphost::Projects.Byoc_Conversations();
+        var (grpcPort, healthPort) = (SandboxProcess.FreePort(), SandboxProcess.FreePort());
+        var info = new ProcessStartInfo(SandboxProcess.DotnetHost(), [project.TargetPath])
+        {
+            WorkingDirectory = Path.GetDirectoryName(project.ProjectPath)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        info.Environment["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{grpcPort}";
+        info.Environment["Kestrel__Endpoints__health__Url"] = $"http://127.0.0.1:{healthPort}";
+        foreach (var (key, value) in ConversationsStack.Settings(_redis.ConnectionString, _sandbox.Url, new Uri("http://127.0.0.1:1")))
+        {
+            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var process = Process.Start(info)!;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _replicas.Add(process);
+        using var http = new HttpClient();
+        await Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                return (await http.GetAsync(new Uri($"http://127.0.0.1:{healthPort}/health"))).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return process.HasExited ? throw new InvalidOperationException("A Conversations replica exited at start-up.") : false;
+            }
+        }, TimeSpan.FromSeconds(60), "the replica is healthy");
+        return (process, new Uri($"http://127.0.0.1:{grpcPort}"));
+    }
+}
