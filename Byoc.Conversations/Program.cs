@@ -17,6 +17,7 @@ app.MapGrpcService<InboundService>();
 app.MapGrpcService<OutboundService>();
 app.MapGrpcService<IntegrationsService>();
 app.MapGrpcService<OperationsService>();
+app.MapGrpcService<AccountsService>();
 
 app.Run();
 

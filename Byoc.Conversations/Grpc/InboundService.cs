@@ -7,6 +7,12 @@ namespace Byoc.Conversations.Grpc;
 /// <summary>Connector → Conversations: platform messages and receipts.</summary>
 public sealed class InboundService(Ingestion ingestion) : V1.Inbound.InboundBase
 {
+    public override async Task<ReportSenderActionResponse> ReportSenderAction(ReportSenderActionRequest request, ServerCallContext context)
+    {
+        await ingestion.ReportSenderActionAsync(request, context.CancellationToken);
+        return new ReportSenderActionResponse();
+    }
+
     public override Task<IngestResponse> Ingest(IngestRequest request, ServerCallContext context) => ingestion.IngestAsync(request);
 
     public override async Task<ReportReceiptResponse> ReportReceipt(ReportReceiptRequest request, ServerCallContext context)

@@ -15,7 +15,7 @@ namespace Byoc.Conversations.Inbound;
 /// (connector, account, platform message id) and queued durably — then acknowledged. Delivery to CXone happens
 /// after, in <see cref="InboundWorker"/>, so a platform's webhook is answered in milliseconds.
 /// </summary>
-public sealed class Ingestion(IConnectionMultiplexer redis, RegistryStore registry, InboundStreams queue, MessageTimeline timeline, TimeProvider time)
+public sealed class Ingestion(IConnectionMultiplexer redis, RegistryStore registry, InboundStreams queue, MessageTimeline timeline, Cxone.CxoneClient cxone, TimeProvider time)
 {
     public async Task<IngestResponse> IngestAsync(IngestRequest request)
     {
@@ -79,6 +79,33 @@ public sealed class Ingestion(IConnectionMultiplexer redis, RegistryStore regist
         // Statuses of one message keep their order; a repeated receipt is queued once.
         await queue.EnqueueOnceAsync(new InboundWork(InboundWork.StatusKind, channel.Id, messageId, messageId, body.ToJsonString()), $"status:{messageId}:{status}");
         timeline.Record(channel.Id, messageId, status);
+    }
+
+    /// <summary>
+    /// The customer is typing: sent to CXone at once and only once (a typing indicator is stale in seconds, so it is
+    /// neither queued nor retried). CXone's refusal is reported as Unavailable so the connector may drop it.
+    /// </summary>
+    public async Task ReportSenderActionAsync(ReportSenderActionRequest request, CancellationToken cancellationToken)
+    {
+        Require(request.Connector, "connector");
+        Require(request.AccountId, "account_id");
+        Require(request.ExternalThreadId, "external_thread_id");
+        var action = request.Action switch
+        {
+            SenderAction.TypingOn => "isTypingOn",
+            SenderAction.TypingOff => "isTypingOff",
+            _ => throw Invalid("action must be typing on or off"),
+        };
+        var channel = await registry.FindChannelAsync(request.Connector, request.AccountId)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no channel is registered for connector '{request.Connector}' account '{request.AccountId}'"));
+        var integration = await registry.GetIntegrationAsync(channel.IntegrationId)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"the integration of channel '{channel.Id}' is gone"));
+        var thread = ExternalIds.Derive(channel.Connector, channel.AccountId, IdKind.Thread, request.ExternalThreadId);
+        var result = await cxone.SendSenderActionAsync(integration, channel.Id, thread, action, cancellationToken);
+        if (!result.IsAccepted)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"CXone did not take the typing indicator ({result.StatusCode})"));
+        }
     }
 
     public static JsonObject ToCxoneMessage(PlatformMessage message, string messageId, string threadId, string authorId, DateTimeOffset createdAt)

@@ -81,6 +81,9 @@ public sealed class ProvisionedChannel
 
     /// <summary>Create (or update) the point of contact at CXone at start-up.</summary>
     public bool RegisterAtCxone { get; set; } = true;
+
+    /// <summary>What the connector needs for this account (tokens, signing secrets; references allowed), stored encrypted.</summary>
+    public Dictionary<string, string> Settings { get; set; } = [];
 }
 
 /// <summary>
@@ -124,6 +127,12 @@ public sealed partial class Provisioning(
             {
                 await registry.UpsertChannelAsync(new Channel(channel.Id, integration.Id, channel.Connector, channel.AccountId,
                     string.IsNullOrEmpty(channel.Name) ? channel.AccountId : channel.Name, channel.Icon));
+                if (channel.Settings.Count > 0)
+                {
+                    await registry.SetAccountSettingsAsync(channel.Id, channel.Settings.ToDictionary(
+                        s => s.Key, s => SecretReference.Resolve(s.Value, $"{setting}:Channels:{channel.Id}:Settings:{s.Key}")));
+                }
+
                 if (channel.RegisterAtCxone)
                 {
                     toRegister.Add((integration, channel));

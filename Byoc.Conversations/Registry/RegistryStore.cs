@@ -128,6 +128,36 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, IDataProtectionP
         _cache.TryRemove(AccountKey(channel.Connector, channel.AccountId), out _);
     }
 
+    /// <summary>A platform account's settings (tokens, signing secrets), encrypted as one value on the channel.</summary>
+    public async Task SetAccountSettingsAsync(string channelId, IReadOnlyDictionary<string, string> settings)
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(settings.ToDictionary(), RegistryJson.Default.DictionaryStringString);
+        await Db.HashSetAsync(RedisKeys.Channel(channelId), "settings", _protector.Protect(json));
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> GetAccountSettingsAsync(string channelId)
+    {
+        var value = await Db.HashGetAsync(RedisKeys.Channel(channelId), "settings");
+        return value.IsNullOrEmpty
+            ? new Dictionary<string, string>()
+            : System.Text.Json.JsonSerializer.Deserialize(_protector.Unprotect(value.ToString()), RegistryJson.Default.DictionaryStringString)!;
+    }
+
+    /// <summary>Every channel served by a connector.</summary>
+    public async Task<IReadOnlyList<Channel>> ChannelsOfConnectorAsync(string connector)
+    {
+        var channels = new List<Channel>();
+        await foreach (var entry in Db.HashScanAsync(RedisKeys.Accounts, $"{connector}\n*"))
+        {
+            if (entry.Name.ToString().StartsWith(connector + "\n", StringComparison.Ordinal) && await GetChannelAsync(entry.Value.ToString()) is { } channel)
+            {
+                channels.Add(channel);
+            }
+        }
+
+        return channels;
+    }
+
     public Task<Channel?> GetChannelAsync(string channelId) =>
         CachedAsync(RedisKeys.Channel(channelId), async key =>
         {
@@ -166,3 +196,6 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, IDataProtectionP
         return value;
     }
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class RegistryJson : System.Text.Json.Serialization.JsonSerializerContext;

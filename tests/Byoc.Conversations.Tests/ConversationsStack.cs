@@ -117,6 +117,7 @@ public sealed class ConversationsStack : IAsyncLifetime
                 settings[$"{prefix}Channels:{c}:Connector"] = "test";
                 settings[$"{prefix}Channels:{c}:AccountId"] = channels[c].Item2;
                 settings[$"{prefix}Channels:{c}:Name"] = channels[c].Item1;
+                settings[$"{prefix}Channels:{c}:Settings:token"] = $"platform-token-of-{channels[c].Item2}";
             }
         }
 
