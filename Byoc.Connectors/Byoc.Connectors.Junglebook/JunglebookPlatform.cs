@@ -1,0 +1,166 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Byoc.Connectors.Sdk;
+using Byoc.Connectors.V1;
+using Byoc.Messages.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Byoc.Connectors.Junglebook;
+
+/// <summary>
+/// Junglebook, the CXone guide's example network: each company profile (Monkey Kingdom, Man Village) is one
+/// account and one CXone point of contact; public posts and private conversations are threads. Webhooks are signed
+/// with HMAC-SHA256 over "{timestamp}.{body}"; the REST API takes the profile's bearer token.
+/// </summary>
+public sealed class JunglebookPlatform(IHttpClientFactory httpClients, TimeProvider time) : IPlatform
+{
+    public const string HttpClientName = "junglebook";
+
+    public PlatformDescription Description { get; } = new(
+        "junglebook",
+        "Junglebook",
+        "forum",
+        new Capabilities
+        {
+            MaxTextLength = 2000,
+            Attachments = true,
+            MaxAttachmentBytes = 10 * 1024 * 1024,
+            AttachmentMimeTypes = { "image/*", "application/pdf" },
+            Typing = true,
+            DeliveryReceipts = true,
+            ReadReceipts = true,
+            PublicThreads = true,
+        },
+        [
+            new SettingDescriptor { Key = "token", DisplayName = "Profile API token", Secret = true, Required = true },
+            new SettingDescriptor { Key = "webhookSecret", DisplayName = "Webhook signing secret", Secret = true, Required = true },
+        ]);
+
+    public Task<IReadOnlyList<PlatformEvent>> ParseWebhookAsync(Webhook webhook, CancellationToken cancellationToken)
+    {
+        WebhookSignature.Verify(webhook.Account.Setting("webhookSecret"), webhook.Header("X-Junglebook-Timestamp"), webhook.Header("X-Junglebook-Signature"), webhook.Body.Span, time);
+        JunglebookEvent? hook;
+        try
+        {
+            hook = JsonSerializer.Deserialize(webhook.Body.Span, JunglebookJson.Default.JunglebookEvent);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"not a Junglebook event: {e.Message}");
+        }
+
+        IReadOnlyList<PlatformEvent> events = hook switch
+        {
+            { Type: "message", Message: { } m } => [new MessageReceived(ToPlatformMessage(m))],
+            { Type: "receipt", MessageId: { } id, Status: "delivered" or "read" } => [new ReceiptReceived(id, hook.Status == "read" ? ReceiptStatus.Seen : ReceiptStatus.Delivered, hook.At ?? time.GetUtcNow())],
+            { Type: "typing", ThreadId: { } thread } => [new TypingReceived(thread, hook.On ?? false)],
+            _ => [],
+        };
+        return Task.FromResult(events);
+    }
+
+    public async Task<SentMessage> SendAsync(PlatformAccount account, OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        var recipient = message.Recipients.FirstOrDefault(r => r.IsPrimary) ?? (message.Recipients.Count > 0 ? message.Recipients[0] : null);
+        var body = new JunglebookSend(
+            string.IsNullOrEmpty(message.ThreadId) ? null : message.ThreadId,
+            string.IsNullOrEmpty(message.ThreadId) ? recipient?.ExternalId : null,
+            message.Content.Text,
+            [.. message.Content.Attachments.Select(a => new JunglebookAttachment(string.IsNullOrEmpty(a.FileName) ? "attachment" : a.FileName, a.Url))],
+            message.ReplyToMessageId);
+        using var response = await Call(account, HttpMethod.Post, $"profiles/{Uri.EscapeDataString(account.AccountId)}/messages",
+            JsonContent.Create(body, JunglebookJson.Default.JunglebookSend), cancellationToken);
+        var sent = await response.Content.ReadFromJsonAsync(JunglebookJson.Default.JunglebookSent, cancellationToken)
+            ?? throw new PlatformUnavailableException("Junglebook answered without a message");
+        return new SentMessage(sent.Id, string.IsNullOrEmpty(message.ThreadId) ? sent.ThreadId : null, sent.CreatedAt, sent.Url,
+            recipient is null ? [] : [new EndUser { ExternalId = recipient.ExternalId, Nickname = recipient.Name }]);
+    }
+
+    public async Task<RecipientCheck> ValidateRecipientsAsync(PlatformAccount account, IReadOnlyList<Recipient> recipients, CancellationToken cancellationToken)
+    {
+        var unknown = new List<string>();
+        foreach (var recipient in recipients)
+        {
+            try
+            {
+                using var _ = await Call(account, HttpMethod.Get, $"users/{Uri.EscapeDataString(recipient.ExternalId)}", null, cancellationToken);
+            }
+            catch (PlatformRejectedException)
+            {
+                unknown.Add($"{recipient.ExternalId} is not a Junglebook user");
+            }
+        }
+
+        return unknown.Count == 0 ? RecipientCheck.Valid : RecipientCheck.Invalid("This person is not on Junglebook.", [.. unknown]);
+    }
+
+    public async Task SendSenderActionAsync(PlatformAccount account, string threadId, SenderAction action, CancellationToken cancellationToken)
+    {
+        using var _ = await Call(account, HttpMethod.Post, $"profiles/{Uri.EscapeDataString(account.AccountId)}/typing",
+            JsonContent.Create(new JunglebookTyping(threadId, action == SenderAction.TypingOn), JunglebookJson.Default.JunglebookTyping), cancellationToken);
+    }
+
+    public async Task<bool> CheckAccountAsync(PlatformAccount account, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var _ = await Call(account, HttpMethod.Get, "me", null, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is PlatformRejectedException or PlatformUnavailableException or HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static PlatformMessage ToPlatformMessage(JunglebookMessage m)
+    {
+        var names = (m.Author.Name ?? string.Empty).Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
+        return new PlatformMessage
+        {
+            ExternalMessageId = m.Id,
+            ExternalThreadId = m.ThreadId,
+            ThreadName = m.ThreadTitle ?? string.Empty,
+            IsPublic = m.Public,
+            CreatedAt = Timestamp.FromDateTimeOffset(m.CreatedAt),
+            Author = new EndUser
+            {
+                ExternalId = m.Author.Id,
+                FirstName = names.ElementAtOrDefault(0) ?? string.Empty,
+                LastName = names.ElementAtOrDefault(1) ?? string.Empty,
+                Nickname = m.Author.Handle ?? string.Empty,
+                ImageUrl = m.Author.Avatar ?? string.Empty,
+            },
+            Content = new MessageContent
+            {
+                Text = m.Text ?? string.Empty,
+                Attachments = { (m.Attachments ?? []).Select(a => new Attachment { FileName = a.Name, Url = a.Url }) },
+            },
+        };
+    }
+
+    private async Task<HttpResponseMessage> Call(PlatformAccount account, HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", account.Setting("token"));
+        var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            var detail = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw response.StatusCode switch
+            {
+                HttpStatusCode.TooManyRequests => new PlatformUnavailableException("Junglebook is rate limiting", response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1)),
+                >= HttpStatusCode.InternalServerError => new PlatformUnavailableException($"Junglebook answered {(int)response.StatusCode}"),
+                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new PlatformRejectedException($"Junglebook refused the token of profile {account.AccountId}"),
+                _ => new PlatformRejectedException($"Junglebook refused it ({(int)response.StatusCode}): {(detail.Length > 300 ? detail[..300] : detail)}"),
+            };
+        }
+    }
+}

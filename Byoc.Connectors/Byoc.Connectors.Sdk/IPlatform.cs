@@ -1,0 +1,98 @@
+using Byoc.Connectors.V1;
+using Byoc.Messages.V1;
+
+namespace Byoc.Connectors.Sdk;
+
+/// <summary>
+/// The one thing a connector author writes: how to speak one platform. Everything else — gRPC, webhooks routing,
+/// accounts and their secrets, ingest into Conversations, degradation of rich content, health — is the SDK's.
+/// </summary>
+public interface IPlatform
+{
+    PlatformDescription Description { get; }
+
+    /// <summary>
+    /// Verifies a webhook on its raw body (throw <see cref="WebhookRejectedException"/> when it is not genuine) and
+    /// turns it into events. Called for <c>POST /hooks/{connector}/{accountId}</c>.
+    /// </summary>
+    Task<IReadOnlyList<PlatformEvent>> ParseWebhookAsync(Webhook webhook, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sends an agent's message, already fitted to <see cref="PlatformDescription.Capabilities"/>. Throw
+    /// <see cref="PlatformRejectedException"/> when the platform refuses it for good, and
+    /// <see cref="PlatformUnavailableException"/> (or let HttpRequestException through) when it may work later.
+    /// </summary>
+    Task<SentMessage> SendAsync(PlatformAccount account, OutgoingMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Whether CXone may start a conversation with these recipients; by default every one is valid.</summary>
+    Task<RecipientCheck> ValidateRecipientsAsync(PlatformAccount account, IReadOnlyList<Recipient> recipients, CancellationToken cancellationToken) =>
+        Task.FromResult(RecipientCheck.Valid);
+
+    /// <summary>Shows the agent typing; by default nothing (platforms without typing indicators).</summary>
+    Task SendSenderActionAsync(PlatformAccount account, string threadId, SenderAction action, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Whether the account's credentials work (the connector's health); by default assumed.</summary>
+    Task<bool> CheckAccountAsync(PlatformAccount account, CancellationToken cancellationToken) => Task.FromResult(true);
+}
+
+/// <summary>What a platform is and can show; <see cref="Settings"/> lists what each account needs from the vault.</summary>
+public sealed record PlatformDescription(
+    string Connector,
+    string DisplayName,
+    string CxoneIcon,
+    Capabilities Capabilities,
+    IReadOnlyList<SettingDescriptor> Settings);
+
+/// <summary>One platform account (one CXone point of contact) with its settings from Conversations' vault.</summary>
+public sealed record PlatformAccount(string AccountId, string ChannelId, IReadOnlyDictionary<string, string> Settings)
+{
+    public string Setting(string name) =>
+        Settings.TryGetValue(name, out var value) && value.Length > 0
+            ? value
+            : throw new PlatformRejectedException($"account '{AccountId}' has no setting '{name}' in the vault");
+
+    // Settings hold secrets: printing an account must not print them.
+    public override string ToString() => $"PlatformAccount {{ AccountId = {AccountId}, ChannelId = {ChannelId} }}";
+}
+
+/// <summary>A webhook as it arrived: the account from its path, the raw body (signatures are over bytes), headers.</summary>
+public sealed record Webhook(PlatformAccount Account, ReadOnlyMemory<byte> Body, IReadOnlyDictionary<string, string> Headers)
+{
+    public string? Header(string name) =>
+        Headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
+}
+
+/// <summary>What a webhook said happened.</summary>
+public abstract record PlatformEvent;
+
+public sealed record MessageReceived(PlatformMessage Message) : PlatformEvent;
+
+public sealed record ReceiptReceived(string MessageId, ReceiptStatus Status, DateTimeOffset At, string? Reason = null) : PlatformEvent;
+
+public sealed record TypingReceived(string ThreadId, bool IsTyping) : PlatformEvent;
+
+/// <summary>An agent's message for the platform, in the platform's ids (Conversations mapped them).</summary>
+public sealed record OutgoingMessage(string IdempotencyKey, string ThreadId, IReadOnlyList<Recipient> Recipients, MessageContent Content, string? ReplyToMessageId);
+
+/// <summary>What the platform answered to a send.</summary>
+public sealed record SentMessage(string MessageId, string? NewThreadId = null, DateTimeOffset? CreatedAt = null, string? Url = null, IReadOnlyList<EndUser>? EndUsers = null);
+
+public sealed record RecipientCheck(bool IsValid, string? DisplayErrorMessage = null, IReadOnlyList<RecipientError>? Errors = null)
+{
+    public static RecipientCheck Valid { get; } = new(true);
+
+    public static RecipientCheck Invalid(string displayMessage, params string[] problems) =>
+        new(false, displayMessage, [.. problems.Select(p => new RecipientError { Path = { "idOnExternalPlatform" }, Message = p })]);
+}
+
+/// <summary>The webhook is not genuine (signature, timestamp): answered 401, never ingested.</summary>
+public sealed class WebhookRejectedException(string message) : Exception(message);
+
+/// <summary>The platform refused for good (bad recipient, too large, blocked): CXone is told the message failed.</summary>
+public sealed class PlatformRejectedException(string message) : Exception(message);
+
+/// <summary>The platform cannot take it now (down, rate limited): the caller may retry later.</summary>
+public sealed class PlatformUnavailableException(string message, TimeSpan? retryAfter = null) : Exception(message)
+{
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+}
