@@ -1,4 +1,5 @@
 using Byoc.Sandbox.Cxone;
+using Byoc.Sandbox.Junglebook;
 
 namespace Byoc.Sandbox.Extensions;
 
@@ -14,6 +15,20 @@ internal static class SandboxExtensions
         builder.Services.AddSingleton<CxoneTenant>();
         builder.Services.AddSingleton<CxoneFaults>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CxoneJson.Default));
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddJunglebookSimulator(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<JunglebookOptions>().BindConfiguration(JunglebookOptions.Section).ValidateOnStart()
+            .Validate(o => o.Profiles.Count > 0 && o.Profiles.Values.All(p => p.Token.Length > 0 && p.WebhookSecret.Length > 0),
+                $"{JunglebookOptions.Section}:Profiles needs at least one profile, each with a Token and a WebhookSecret.");
+        builder.Services.AddSingleton<JunglebookNetwork>();
+        builder.Services.AddSingleton<JunglebookWebhooks>();
+        builder.Services.AddSingleton<JunglebookTyping>();
+#pragma warning disable EXTEXP0001 // The simulator retries its webhooks itself, as a platform does.
+        builder.Services.AddHttpClient(JunglebookWebhooks.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10)).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using StackExchange.Redis;
+using Byoc.Testing;
 
 namespace Byoc.AppHost.Tests;
 

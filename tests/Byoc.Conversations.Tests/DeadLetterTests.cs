@@ -1,5 +1,6 @@
 using Byoc.Conversations.Identity;
 using Byoc.Conversations.V1;
+using Byoc.Testing;
 
 namespace Byoc.Conversations.Tests;
 

@@ -1,6 +1,7 @@
 using Byoc.Conversations.Identity;
 using Byoc.Conversations.V1;
 using Grpc.Core;
+using Byoc.Testing;
 
 namespace Byoc.Conversations.Tests;
 

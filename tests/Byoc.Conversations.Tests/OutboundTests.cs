@@ -2,6 +2,7 @@ using Byoc.Conversations.Identity;
 using Byoc.Conversations.V1;
 using Byoc.Messages.V1;
 using Grpc.Core;
+using Byoc.Testing;
 
 namespace Byoc.Conversations.Tests;
 

@@ -1,6 +1,3 @@
-extern alias apphost;
-
-using System.Diagnostics;
 using System.Globalization;
 using Byoc.Conversations.Identity;
 using Byoc.Conversations.V1;
@@ -13,7 +10,7 @@ namespace Byoc.Conversations.Tests;
 public sealed class ScaleOutTests : IAsyncLifetime
 {
     private readonly RedisServer _redis = new();
-    private readonly List<Process> _replicas = [];
+    private readonly List<ServiceProcess> _replicas = [];
     private SandboxProcess _sandbox = null!;
 
     public async Task InitializeAsync()
@@ -24,10 +21,9 @@ public sealed class ScaleOutTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var replica in _replicas.Where(r => !r.HasExited))
+        foreach (var replica in _replicas)
         {
-            replica.Kill();
-            await replica.WaitForExitAsync();
+            await replica.DisposeAsync();
         }
 
         await _sandbox.DisposeAsync();
@@ -57,8 +53,7 @@ public sealed class ScaleOutTests : IAsyncLifetime
         }));
 
         await Poll.UntilAsync(async () => Stored(await _sandbox.MessagesAsync("acme-1")) >= threads * perThread / 5, TimeSpan.FromSeconds(60), "a fifth delivered");
-        second.Kill();
-        await second.WaitForExitAsync();
+        await second.KillAsync();
         Assert.True(Stored(await _sandbox.MessagesAsync("acme-1")) < threads * perThread, "the kill must land before everything is delivered");
 
         await Poll.UntilAsync(async () => Stored(await _sandbox.MessagesAsync("acme-1")) == threads * perThread, TimeSpan.FromSeconds(90), "every message delivered by the survivor");
@@ -74,41 +69,14 @@ public sealed class ScaleOutTests : IAsyncLifetime
 
     private static int Stored(System.Text.Json.JsonElement messages) => messages.GetProperty("messages").GetArrayLength();
 
-    private async Task<(Process Process, Uri Grpc)> StartReplicaAsync()
+    private async Task<(ServiceProcess Process, Uri Grpc)> StartReplicaAsync()
     {
-        var project = new apphost::Projects.Byoc_Conversations();
-        var (grpcPort, healthPort) = (SandboxProcess.FreePort(), SandboxProcess.FreePort());
-        var info = new ProcessStartInfo(SandboxProcess.DotnetHost(), [project.TargetPath])
-        {
-            WorkingDirectory = Path.GetDirectoryName(project.ProjectPath)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        info.Environment["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{grpcPort}";
-        info.Environment["Kestrel__Endpoints__health__Url"] = $"http://127.0.0.1:{healthPort}";
-        foreach (var (key, value) in ConversationsStack.Settings(_redis.ConnectionString, _sandbox.Url, new Uri("http://127.0.0.1:1")))
-        {
-            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        var process = Process.Start(info)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var (grpcPort, healthPort) = (ServiceProcess.FreePort(), ServiceProcess.FreePort());
+        var environment = ConversationsStack.Settings(_redis.ConnectionString, _sandbox.Url, new Uri("http://127.0.0.1:1"));
+        environment["Kestrel:Endpoints:http:Url"] = $"http://127.0.0.1:{grpcPort}";
+        environment["Kestrel:Endpoints:health:Url"] = $"http://127.0.0.1:{healthPort}";
+        var process = await ServiceProcess.StartConversationsAsync(environment, new Uri($"http://127.0.0.1:{healthPort}/health"));
         _replicas.Add(process);
-        using var http = new HttpClient();
-        await Poll.UntilAsync(async () =>
-        {
-            try
-            {
-                return (await http.GetAsync(new Uri($"http://127.0.0.1:{healthPort}/health"))).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return process.HasExited ? throw new InvalidOperationException("A Conversations replica exited at start-up.") : false;
-            }
-        }, TimeSpan.FromSeconds(60), "the replica is healthy");
         return (process, new Uri($"http://127.0.0.1:{grpcPort}"));
     }
 }

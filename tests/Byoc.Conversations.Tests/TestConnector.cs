@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Byoc.Testing;
 
 namespace Byoc.Conversations.Tests;
 
@@ -32,7 +33,7 @@ public sealed class TestConnector : Connector.ConnectorBase, IAsyncDisposable
 
     public async Task StartAsync()
     {
-        var port = SandboxProcess.FreePort();
+        var port = ServiceProcess.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(port, o => o.Protocols = HttpProtocols.Http2));

@@ -7,6 +7,7 @@ using Byoc.Conversations.Registry;
 using Byoc.Conversations.V1;
 using Byoc.Messages.V1;
 using StackExchange.Redis;
+using Byoc.Testing;
 
 namespace Byoc.Conversations.Tests;
 

@@ -1,7 +1,7 @@
-namespace Byoc.AppHost.Tests;
+namespace Byoc.Testing;
 
 /// <summary>Waits on a condition with a deadline: the way tests synchronise with real processes.</summary>
-internal static class Poll
+public static class Poll
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
@@ -23,7 +23,7 @@ internal static class Poll
         UntilAsync(() => Task.FromResult(condition()), timeout, what);
 }
 
-internal static class OsProcess
+public static class OsProcess
 {
     /// <summary>True while the process exists and is not a zombie waiting to be reaped.</summary>
     public static bool IsAlive(int pid)

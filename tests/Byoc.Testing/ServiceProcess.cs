@@ -1,0 +1,94 @@
+extern alias apphost;
+
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Byoc.Testing;
+
+/// <summary>
+/// A Byoc service as a real process (<c>dotnet {assembly}</c> from its project folder, as the AppHost runs it), with
+/// the environment a test gives it; started when its health URL answers 200, killed (SIGKILL) on dispose.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ServiceProcess(Process process) => _process = process;
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public static Task<ServiceProcess> StartSandboxAsync(IReadOnlyDictionary<string, string> environment, Uri health) =>
+        StartAsync(new apphost::Projects.Byoc_Sandbox(), environment, health);
+
+    public static Task<ServiceProcess> StartConversationsAsync(IReadOnlyDictionary<string, string> environment, Uri health) =>
+        StartAsync(new apphost::Projects.Byoc_Conversations(), environment, health);
+
+    public static Task<ServiceProcess> StartEdgeAsync(IReadOnlyDictionary<string, string> environment, Uri health) =>
+        StartAsync(new apphost::Projects.Byoc_Edge(), environment, health);
+
+    public static Task<ServiceProcess> StartJunglebookConnectorAsync(IReadOnlyDictionary<string, string> environment, Uri health) =>
+        StartAsync(new apphost::Projects.Byoc_Connectors_Junglebook(), environment, health);
+
+    private static async Task<ServiceProcess> StartAsync(apphost::Aspire.Hosting.IProjectMetadata project, IReadOnlyDictionary<string, string> environment, Uri health)
+    {
+        var info = new ProcessStartInfo(DotnetHost(), [project.TargetPath])
+        {
+            WorkingDirectory = Path.GetDirectoryName(project.ProjectPath)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var process = Process.Start(info)!;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var service = new ServiceProcess(process);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                return (await http.GetAsync(health)).IsSuccessStatusCode;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                return process.HasExited ? throw new InvalidOperationException($"{Path.GetFileName(project.TargetPath)} exited at start-up.") : false;
+            }
+        }, TimeSpan.FromSeconds(60), $"{Path.GetFileName(project.TargetPath)} answers {health}");
+        return service;
+    }
+
+    /// <summary>SIGKILL, as a crash or <c>kill -9</c> would end it.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+
+    public static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
