@@ -10,10 +10,18 @@ var conversations = builder.AddProject<Projects.Byoc_Conversations>("conversatio
     .WithReplicas(2)
     .WithHttpHealthCheck("/health", endpointName: "health");
 
+// One connector per platform; Conversations reaches it as http://connector-{name}.
+var junglebook = builder.AddProject<Projects.Byoc_Connectors_Junglebook>("connector-junglebook")
+    .WithReference(conversations)
+    .WaitFor(conversations)
+    .WithHttpHealthCheck("/health", endpointName: "web");
+conversations.WithReference(junglebook);
+
 var edge = builder.AddProject<Projects.Byoc_Edge>("edge")
     .WithHttpEndpoint(port: 5100)
     .WithExternalHttpEndpoints()
     .WithReference(conversations)
+    .WithReference(junglebook)
     .WaitFor(conversations)
     .WithHttpHealthCheck("/health");
 
@@ -27,6 +35,7 @@ if (builder.Environment.IsDevelopment())
         .WithHttpHealthCheck("/health");
 
     conversations.WithReference(sandbox);
+    junglebook.WithReference(sandbox);
 }
 
 builder.Build().Run();

@@ -32,7 +32,7 @@ public sealed class AppHostProcessTests : IDisposable
         using var http = new HttpClient();
         var resources = await http.GetFromJsonAsync<JsonElement>(new Uri(url, "/api/resources"));
         var pids = resources.EnumerateArray().Select(r => r.GetProperty("processId").GetInt32()).ToList();
-        Assert.Equal(5, pids.Count);
+        Assert.Equal(6, pids.Count);
         Assert.All(pids, pid => Assert.True(OsProcess.IsAlive(pid)));
 
         apphost.Kill();

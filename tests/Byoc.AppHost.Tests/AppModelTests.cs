@@ -20,7 +20,7 @@ public sealed class AppModelTests : IAsyncLifetime
             ["--environment", "Development", "--AppHost:DataPath", _dataPath]);
         using var timeout = new CancellationTokenSource(StartTimeout);
         await _app.StartAsync(timeout.Token);
-        foreach (var resource in new[] { "redis", "conversations", "edge", "sandbox" })
+        foreach (var resource in new[] { "redis", "conversations", "connector-junglebook", "edge", "sandbox" })
         {
             await _app.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
@@ -47,7 +47,7 @@ public sealed class AppModelTests : IAsyncLifetime
             Assert.True(OsProcess.IsAlive(s.ProcessId.Value));
         });
         Assert.All(snapshots.Where(s => s.Resource is "edge" or "sandbox"), s => Assert.True(s.Endpoints.Single().IsExternal));
-        Assert.All(snapshots.Where(s => s.Resource is "conversations" or "redis"), s => Assert.DoesNotContain(s.Endpoints, e => e.IsExternal));
+        Assert.All(snapshots.Where(s => s.Resource is "conversations" or "redis" or "connector-junglebook"), s => Assert.DoesNotContain(s.Endpoints, e => e.IsExternal));
     }
 
     [Fact]
@@ -115,14 +115,14 @@ public sealed class AppModelTests : IAsyncLifetime
         var html = await _http.GetStringAsync(_app.StatusPageUrl);
 
         var names = json.EnumerateArray().Select(r => r.GetProperty("name").GetString()!).ToList();
-        Assert.Equal(5, names.Count);
+        Assert.Equal(6, names.Count);
         Assert.All(names, n => Assert.Contains($"<td>{n}</td>", html, StringComparison.Ordinal));
         var missing = await _http.GetAsync(new Uri(_app.StatusPageUrl!, "/api/resources/nobody/logs"));
         Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
     }
 
-    private static readonly string[] Order = ["redis", "conversations-0", "conversations-1", "edge", "sandbox"];
+    private static readonly string[] Order = ["redis", "conversations-0", "conversations-1", "connector-junglebook", "edge", "sandbox"];
 }
 
 [CollectionDefinition(Name)]
