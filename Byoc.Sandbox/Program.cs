@@ -13,14 +13,14 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.UseCxoneFaults();
+app.UseDefaultFiles();
+app.UseStaticFiles();
 
 app.MapCxoneAuthApi();
 app.MapDigitalApi();
 app.MapSandboxCxoneApi();
 app.MapJunglebookApi();
-app.MapGet("/", () => TypedResults.Text("Byoc Sandbox: a CXone simulator (auth, discovery, Digital API) and the Junglebook network, for development and tests.\n"))
-    .WithName("SandboxHome")
-    .WithSummary("What this service is.");
+app.MapAgentConsoleApi();
 
 app.Run();
 

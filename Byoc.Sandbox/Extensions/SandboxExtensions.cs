@@ -14,6 +14,11 @@ internal static class SandboxExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CxoneTenant>();
         builder.Services.AddSingleton<CxoneFaults>();
+        builder.Services.AddOptions<CxoneIntegrationOptions>().BindConfiguration(CxoneIntegrationOptions.Section);
+        builder.Services.AddSingleton<MiddlewareCalls>();
+#pragma warning disable EXTEXP0001 // CXone's own retry rule (once, after a 401) is the behaviour being simulated.
+        builder.Services.AddHttpClient(MiddlewareCalls.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30)).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CxoneJson.Default));
         return builder;
     }
