@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Byoc.Testing;
+
+namespace Byoc.EndToEnd.Tests;
+
+/// <summary>The seed's flows over HTTP only, through every real part: Junglebook → Edge → connector → Conversations → CXone and back.</summary>
+[Collection(ByocAppCollection.Name)]
+public sealed class ConversationFlowTests(ByocApp app)
+{
+    private static readonly TimeSpan Arrival = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_customer_message_on_Junglebook_reaches_the_agent_and_the_agents_reply_reaches_the_customer()
+    {
+        var user = $"mowgli-{Guid.NewGuid():N}";
+        var (_, jbThread, webhookStatus) = await app.CustomerWritesAsync("monkey-kingdom", user, "Where are my bananas?");
+        Assert.Equal(200, webhookStatus);
+
+        string? cxoneThread = null;
+        await Poll.UntilAsync(async () =>
+        {
+            cxoneThread = (await app.AgentConversationsAsync(ByocApp.MonkeyKingdom)).FirstOrDefault(c => c.Value.Any(m => ByocApp.Text(m) == "Where are my bananas?")).Key;
+            return cxoneThread is not null;
+        }, Arrival, "the agent sees the customer's message");
+
+        var reply = await app.Sandbox.PostAsJsonAsync("/sandbox/cxone/agent/reply", new { channelId = ByocApp.MonkeyKingdom, threadId = cxoneThread, text = "On their way!" });
+        var answer = await reply.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(200, answer.GetProperty("status").GetInt32());
+        var body = answer.GetProperty("body");
+        Assert.True(body.TryGetProperty("message", out _) && body.TryGetProperty("thread", out _) && body.TryGetProperty("endUserIdentities", out _) && body.TryGetProperty("recipients", out _));
+        await Poll.UntilAsync(async () =>
+        {
+            var thread = await app.Sandbox.GetFromJsonAsync<JsonElement>($"/junglebook/customer/threads/{jbThread}");
+            return thread.GetProperty("messages").EnumerateArray().Any(m => m.GetProperty("fromProfile").GetBoolean() && m.GetProperty("text").GetString() == "On their way!");
+        }, Arrival, "the customer sees the agent's reply on Junglebook");
+    }
+
+    [Fact]
+    public async Task CXone_calls_without_a_token_gets_401_then_fetches_one_and_retries()
+    {
+        var user = $"baloo-{Guid.NewGuid():N}";
+        await app.CustomerWritesAsync("monkey-kingdom", user, "token dance");
+        string? cxoneThread = null;
+        await Poll.UntilAsync(async () =>
+        {
+            cxoneThread = (await app.AgentConversationsAsync(ByocApp.MonkeyKingdom)).FirstOrDefault(c => c.Value.Any(m => ByocApp.Text(m) == "token dance")).Key;
+            return cxoneThread is not null;
+        }, Arrival, "arrived");
+
+        var answer = await (await app.Sandbox.PostAsJsonAsync("/sandbox/cxone/agent/typing", new { channelId = ByocApp.MonkeyKingdom, threadId = cxoneThread, on = true })).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(204, answer.GetProperty("status").GetInt32());
+        var trace = answer.GetProperty("trace").EnumerateArray().Select(t => t.GetString()!).ToList();
+        Assert.True(trace.Count is 1 or 3, string.Join(" | ", trace));
+        if (trace.Count == 3)
+        {
+            Assert.EndsWith("without a token → 401", trace[0], StringComparison.Ordinal);
+            Assert.Contains("/1.0/token", trace[1], StringComparison.Ordinal);
+            Assert.EndsWith("with a token → 204", trace[2], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task An_agent_initiated_message_to_someone_not_on_Junglebook_is_refused_with_the_middlewares_reason()
+    {
+        var answer = await (await app.Sandbox.PostAsJsonAsync("/sandbox/cxone/agent/start", new { channelId = ByocApp.MonkeyKingdom, recipientId = "shere-khan", text = "hello?" }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.False(answer.GetProperty("sent").GetBoolean());
+        var validation = answer.GetProperty("validation");
+        Assert.Equal(400, validation.GetProperty("status").GetInt32());
+        Assert.Equal("outboundValidationFailed", validation.GetProperty("body").GetProperty("errorCode").GetString());
+        Assert.Equal("This person is not on Junglebook.", validation.GetProperty("body").GetProperty("displayErrorMessage").GetString());
+    }
+
+    [Fact]
+    public async Task Hundreds_of_messages_across_many_threads_reach_the_agent_in_order_within_each_thread()
+    {
+        const int threads = 20, perThread = 15;
+        var users = Enumerable.Range(0, threads).Select(i => $"crowd-{i}-{Guid.NewGuid():N}").ToList();
+
+        await Task.WhenAll(users.Select(async user =>
+        {
+            string? thread = null;
+            for (var i = 0; i < perThread; i++)
+            {
+                (_, thread, _) = await app.CustomerWritesAsync("monkey-kingdom", user, $"{user}#{i.ToString(CultureInfo.InvariantCulture)}", thread);
+            }
+        }));
+
+        await Poll.UntilAsync(async () =>
+            (await app.AgentConversationsAsync(ByocApp.MonkeyKingdom)).Values.Sum(c => c.Count(m => ByocApp.Text(m).StartsWith("crowd-", StringComparison.Ordinal) && users.Any(u => ByocApp.Text(m).StartsWith(u, StringComparison.Ordinal)))) == threads * perThread,
+            TimeSpan.FromSeconds(120), "every message reached the agent");
+        var conversations = await app.AgentConversationsAsync(ByocApp.MonkeyKingdom);
+        foreach (var user in users)
+        {
+            var texts = conversations.Values.Single(c => c.Any(m => ByocApp.Text(m).StartsWith(user + "#", StringComparison.Ordinal))).Select(ByocApp.Text).ToList();
+            Assert.Equal(Enumerable.Range(0, perThread).Select(i => $"{user}#{i}"), texts);
+        }
+    }
+}
