@@ -1,10 +1,18 @@
+using Byoc.Edge.Apis;
+using Byoc.Edge.Extensions;
 using Byoc.Edge.HealthChecks;
+using Byoc.Edge.Identity;
 using Grpc.Health.V1;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddRedisClient("redis");
+builder.AddEdgeOptions();
+builder.AddConversationsClients();
+builder.AddCxoneTokenServer();
+builder.AddCxoneCallbacks();
 builder.Services.AddGrpcServiceClient<Health.HealthClient>("conversations", TimeSpan.FromSeconds(3));
 builder.Services.AddHealthChecks().AddCheck<ConversationsHealthCheck>("conversations");
 builder.Services.AddOpenApi();
@@ -12,7 +20,18 @@ builder.Services.AddOpenApi();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+// Before authentication: OpenIddict answers token requests inside the authentication middleware.
+app.UseMiddleware<CxoneTokenRequests>();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapTokenApi();
+app.MapCxoneCallbacksApi();
+app.MapAdminApi();
 app.MapOpenApi();
 app.MapScalarApiReference();
 
 app.Run();
+
+/// <summary>The Edge's entry point, named so that tests can host it with WebApplicationFactory.</summary>
+public partial class Program;
