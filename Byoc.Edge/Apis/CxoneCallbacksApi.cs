@@ -10,14 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Byoc.Edge.Apis;
 
 /// <summary>What a CXone handler needs, injected as one parameter.</summary>
-public sealed class CxoneCallbackServices(Outbound.OutboundClient outbound, CxoneRequestReader reader, IOptions<EdgeOptions> options)
-{
-    public Outbound.OutboundClient Outbound { get; } = outbound;
-
-    public CxoneRequestReader Reader { get; } = reader;
-
-    public EdgeOptions Options { get; } = options.Value;
-}
+public sealed record CxoneCallbackServices(Outbound.OutboundClient Outbound, CxoneRequestReader Reader, IOptions<EdgeOptions> Options);
 
 public static class CxoneCallbacksApi
 {
@@ -101,7 +94,7 @@ public static class CxoneCallbacksApi
             ThreadId = postId,
             Content = content,
             ReplyToMessageId = reply.ReplyToMessageIdOnExternalPlatform ?? reply.ReplyToMessageId ?? string.Empty,
-            RawRequest = RawRequest.ForTimeline(body.Raw, services.Options.RawRequestCapBytes),
+            RawRequest = RawRequest.ForTimeline(body.Raw, services.Options.Value.RawRequestCapBytes),
             Contract = DeliveryContract.LegacyPosts,
         }, cancellationToken: cancellationToken);
         return TypedResults.Ok(new LegacyReplyResponse(delivered.MessageId));
@@ -134,7 +127,7 @@ public static class CxoneCallbacksApi
             ThreadId = threadId,
             Content = content,
             ReplyToMessageId = outbound.ReplyToMessage?.IdOnExternalPlatform ?? string.Empty,
-            RawRequest = RawRequest.ForTimeline(body.Raw, services.Options.RawRequestCapBytes),
+            RawRequest = RawRequest.ForTimeline(body.Raw, services.Options.Value.RawRequestCapBytes),
             Contract = DeliveryContract.Dfo3Outbound,
         };
         deliver.Recipients.Add(CxoneMapping.ToRecipients(recipients));

@@ -73,6 +73,8 @@ public static class EdgeExtensions
                 }
 
                 server.AddEventHandler<ValidateTokenRequestContext>(handler => handler.UseScopedHandler<VerifyCxoneClient>());
+                server.AddEventHandler<ApplyTokenResponseContext>(handler => handler
+                    .UseSingletonHandler<TemporarilyUnavailableAs503>().SetOrder(TemporarilyUnavailableAs503.Order));
                 server.UseAspNetCore()
                     .EnableTokenEndpointPassthrough()
                     // TLS ends at the ingress (Container Apps, a reverse proxy); the Edge itself listens on plain http.
