@@ -58,8 +58,15 @@ public sealed class FakeBehaviour
     {
         if (NeverAnswer)
         {
-            // Waits for the caller's deadline to cancel the call; no timer of ours decides anything.
-            await Task.Delay(Timeout.Infinite, context.CancellationToken);
+            // Waits until the caller's deadline (sent as grpc-timeout) cancels the call; no timer of ours decides anything.
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.CancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new RpcException(new Status(StatusCode.DeadlineExceeded, "deadline"));
+            }
         }
 
         if (FailWith is { } status)
