@@ -136,15 +136,20 @@ public sealed class RequestLimitTests(EdgeHost host) : EdgeTest(host)
     [Fact]
     public async Task A_conversations_that_never_answers_is_cut_by_the_deadline_and_answers_504()
     {
-        await using var edge = Host.Create(new Dictionary<string, string?> { ["Edge:ConversationsDeadline"] = "00:00:00.300" });
+        // Over real HTTP/2: TestServer cannot cancel a call whose response has not started.
+        await using var silent = new FakeConversations(overHttp2: true);
+        silent.Reset();
+        await using var edge = new EdgeFactory(Host.Redis.ConnectionString, silent,
+            new Dictionary<string, string?> { ["Edge:ConversationsDeadline"] = "00:00:00.300" }, null);
         using var client = edge.CreateClient();
         var token = await TokenAsync(client);
-        Conversations.Outbound.Behaviour.NeverAnswer = true;
+        silent.Outbound.Behaviour.NeverAnswer = true;
 
         var started = System.Diagnostics.Stopwatch.StartNew();
         using var response = await PostAsync(client, Path, """{"messageContent": {"payload": {"text": "hi"} } }""", token);
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"took {started.Elapsed}");
+        Assert.Single(silent.Outbound.DeliverCalls);
     }
 }

@@ -249,9 +249,13 @@ public sealed class TokenEndpointTests(EdgeHost host) : EdgeTest(host)
     private static AuthenticationHeaderValue Basic(string clientId, string secret) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(clientId)}:{Uri.EscapeDataString(secret)}")));
 
-    internal static JsonElement JwtPayload(string token)
+    internal static JsonElement JwtPayload(string token) => JwtPart(token, 1);
+
+    internal static JsonElement JwtHeader(string token) => JwtPart(token, 0);
+
+    private static JsonElement JwtPart(string token, int index)
     {
-        var payload = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        var payload = token.Split('.')[index].Replace('-', '+').Replace('_', '/');
         payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
         return JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement.Clone();
     }

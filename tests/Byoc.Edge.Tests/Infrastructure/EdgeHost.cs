@@ -82,7 +82,7 @@ public sealed class EdgeFactory(
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:redis", redis);
-        builder.UseSetting("services:conversations:http:0", "http://conversations");
+        builder.UseSetting("services:conversations:http:0", conversations.Address ?? "http://conversations");
         builder.UseSetting("Edge:Admin:ApiKey", TestData.AdminApiKey);
         builder.UseSetting("Edge:Token:AuthorizationPaths:0", TestData.ExtraTokenPath);
         builder.UseSetting("Edge:Token:MaxFailuresPerClientId", "3");
@@ -95,7 +95,7 @@ public sealed class EdgeFactory(
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureTestServices(s =>
         {
-            foreach (var client in GrpcClients)
+            foreach (var client in conversations.Address is null ? GrpcClients : [])
             {
                 s.AddHttpClient(client).ConfigurePrimaryHttpMessageHandler(conversations.CreateHandler);
             }

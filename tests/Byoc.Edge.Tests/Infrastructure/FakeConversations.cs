@@ -2,9 +2,11 @@ using System.Collections.Concurrent;
 using Byoc.Conversations.V1;
 using Byoc.Messages.V1;
 using Google.Protobuf.WellKnownTypes;
+using System.Net;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,25 +20,45 @@ public sealed class FakeConversations : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    public FakeConversations()
+    /// <param name="overHttp2">Serve on a loopback port over real HTTP/2 instead of TestServer (for deadline tests).</param>
+    public FakeConversations(bool overHttp2 = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseTestServer();
+        if (overHttp2)
+        {
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
+        }
+        else
+        {
+            builder.WebHost.UseTestServer();
+        }
+
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(Integrations);
         builder.Services.AddSingleton(Outbound);
         _app = builder.Build();
+        // Only the Edge's own (client-side) deadline may end a call: a server-side deadline would race it and, on
+        // TestServer, surface as a stream reset (Internal) instead of DeadlineExceeded.
+        _app.Use((context, next) =>
+        {
+            context.Request.Headers.Remove("grpc-timeout");
+            return next(context);
+        });
         _app.MapGrpcService<FakeIntegrations>();
         _app.MapGrpcService<FakeOutbound>();
         // TestServer starts synchronously; there is no socket to wait for.
         _app.StartAsync().GetAwaiter().GetResult();
+        Address = overHttp2 ? _app.Urls.First() : null;
     }
+
+    /// <summary>The HTTP/2 address when served over a real port; null on TestServer.</summary>
+    public string? Address { get; }
 
     public FakeIntegrations Integrations { get; } = new();
 
     public FakeOutbound Outbound { get; } = new();
 
-    public HttpMessageHandler CreateHandler() => _app.GetTestServer().CreateHandler();
+    public HttpMessageHandler CreateHandler() => Address is null ? _app.GetTestServer().CreateHandler() : new SocketsHttpHandler();
 
     public void Reset()
     {
@@ -44,12 +66,23 @@ public sealed class FakeConversations : IAsyncDisposable
         Outbound.Reset();
     }
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        // Held calls must finish, or the server would wait for them on shutdown.
+        Integrations.Behaviour.Release();
+        Outbound.Behaviour.Release();
+        await _app.DisposeAsync();
+    }
 }
 
 /// <summary>How a fake answers the next calls: normally, with a gRPC error, or not at all (until the caller gives up).</summary>
 public sealed class FakeBehaviour
 {
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Lets calls held by <see cref="NeverAnswer"/> finish.</summary>
+    public void Release() => _released.TrySetResult();
+
     public StatusCode? FailWith { get; set; }
 
     public bool NeverAnswer { get; set; }
@@ -58,15 +91,10 @@ public sealed class FakeBehaviour
     {
         if (NeverAnswer)
         {
-            // Waits until the caller's deadline (sent as grpc-timeout) cancels the call; no timer of ours decides anything.
-            try
-            {
-                await Task.Delay(Timeout.Infinite, context.CancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new RpcException(new Status(StatusCode.DeadlineExceeded, "deadline"));
-            }
+            // Holds the call until the fake is reset: only the caller's deadline can end the wait on its side.
+            // (Observing the call's cancellation would make TestServer reset the stream first, reported as Internal.)
+            await _released.Task;
+            throw new RpcException(new Status(StatusCode.Cancelled, "released"));
         }
 
         if (FailWith is { } status)
@@ -90,6 +118,7 @@ public sealed class FakeIntegrations : Byoc.Conversations.V1.Integrations.Integr
 
     public void Reset()
     {
+        Behaviour.Release();
         Behaviour = new FakeBehaviour();
         VerifyCalls.Clear();
         IssueCalls.Clear();
@@ -147,6 +176,7 @@ public sealed class FakeOutbound : Byoc.Conversations.V1.Outbound.OutboundBase
 
     public void Reset()
     {
+        Behaviour.Release();
         Behaviour = new FakeBehaviour();
         DeliverCalls.Clear();
         ValidateCalls.Clear();
