@@ -13,6 +13,7 @@ var conversations = builder.AddProject<Projects.Byoc_Conversations>("conversatio
 var edge = builder.AddProject<Projects.Byoc_Edge>("edge")
     .WithHttpEndpoint(port: 5100)
     .WithExternalHttpEndpoints()
+    .WithReference(redis)
     .WithReference(conversations)
     .WaitFor(conversations)
     .WithHttpHealthCheck("/health");
