@@ -16,6 +16,7 @@ public sealed class TokenEndpointTests(EdgeHost host) : EdgeTest(host)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await JsonOf(response);
+        ContractShapes.AssertSameShape(ContractShapes.Token, body);
         Assert.Equal("Bearer", body.GetProperty("token_type").GetString());
         // OpenIddict counts the seconds left, so a second may have passed.
         Assert.InRange(body.GetProperty("expires_in").GetInt32(), 3595, 3600);
