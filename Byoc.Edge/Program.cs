@@ -2,6 +2,7 @@ using Byoc.Edge.Apis;
 using Byoc.Edge.Extensions;
 using Byoc.Edge.HealthChecks;
 using Byoc.Edge.Identity;
+using Byoc.Edge.OpenApi;
 using Grpc.Health.V1;
 using Scalar.AspNetCore;
 
@@ -15,7 +16,7 @@ builder.AddCxoneTokenServer();
 builder.AddCxoneCallbacks();
 builder.Services.AddGrpcServiceClient<Health.HealthClient>("conversations", TimeSpan.FromSeconds(3));
 builder.Services.AddHealthChecks().AddCheck<ConversationsHealthCheck>("conversations");
-builder.Services.AddOpenApi();
+builder.AddEdgeOpenApi();
 
 var app = builder.Build();
 

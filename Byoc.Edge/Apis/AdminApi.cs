@@ -17,6 +17,7 @@ public static class AdminApi
         var api = app.MapGroup("/admin")
             .WithTags("Admin")
             .AddEndpointFilter<AdminApiKey>()
+            .WithSecurityScheme(EdgeOpenApi.AdminKeyScheme)
             .AddEndpointFilter<ConversationsErrors>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)

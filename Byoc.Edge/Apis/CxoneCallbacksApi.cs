@@ -23,6 +23,7 @@ public static class CxoneCallbacksApi
         var api = app.MapGroup(string.Empty)
             .WithTags("CXone callbacks")
             .RequireAuthorization(EdgeExtensions.CxoneCallerPolicy)
+            .WithSecurityScheme(EdgeOpenApi.BearerScheme)
             .AddEndpointFilter<ConversationsErrors>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -112,6 +112,7 @@ public sealed class CallbackAuthenticationTests(EdgeHost host) : EdgeTest(host)
     {
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
     // The same claims and header as a genuine token, signed with a key the Edge never saw.

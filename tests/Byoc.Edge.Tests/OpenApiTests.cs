@@ -42,6 +42,19 @@ public sealed class OpenApiTests(EdgeHost host) : EdgeTest(host)
         Assert.True(responseExample.TryGetProperty(responseKey, out _));
     }
 
+    [Theory]
+    [InlineData("/2.0/channel/{channelId}/outbound", "Bearer")]
+    [InlineData("/1.0/posts/{postId}/messages", "Bearer")]
+    [InlineData("/admin/integrations/{integrationId}/client-secret", "AdminApiKey")]
+    public async Task Protected_operations_declare_their_security_scheme(string path, string scheme)
+    {
+        var document = await DocumentAsync();
+
+        var operation = document.GetProperty("paths").GetProperty(path).GetProperty("post");
+        Assert.True(operation.GetProperty("security")[0].TryGetProperty(scheme, out _));
+        Assert.True(document.GetProperty("components").GetProperty("securitySchemes").TryGetProperty(scheme, out _));
+    }
+
     [Fact]
     public async Task Scalar_serves_the_api_reference()
     {
