@@ -105,8 +105,6 @@ public static class EdgeExtensions
     public static WebApplicationBuilder AddCxoneCallbacks(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CxoneRequestReader>();
-        builder.Services.AddScoped<ConversationsErrors>();
-        builder.Services.AddScoped<AdminApiKey>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CxoneJson.Default));
         return builder;
     }

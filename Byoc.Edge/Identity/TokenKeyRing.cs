@@ -35,8 +35,9 @@ public sealed class TokenKeyRing(IConnectionMultiplexer redis, IDataProtectionPr
         var protector = dataProtection.CreateProtector(Purpose);
         var database = redis.GetDatabase();
 
-        using (var fresh = RSA.Create(2048))
+        if (!database.KeyExists(RedisKey))
         {
+            using var fresh = RSA.Create(2048);
             var candidate = $"{Convert.ToBase64String(fresh.ExportPkcs8PrivateKey())}.{Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}";
             if (database.StringSet(RedisKey, protector.Protect(candidate), when: When.NotExists))
             {
