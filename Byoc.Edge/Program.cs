@@ -1,9 +1,7 @@
 using Byoc.Edge.Apis;
 using Byoc.Edge.Extensions;
-using Byoc.Edge.HealthChecks;
 using Byoc.Edge.Identity;
 using Byoc.Edge.OpenApi;
-using Grpc.Health.V1;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,8 +12,6 @@ builder.AddEdgeOptions();
 builder.AddConversationsClients();
 builder.AddCxoneTokenServer();
 builder.AddCxoneCallbacks();
-builder.Services.AddGrpcServiceClient<Health.HealthClient>("conversations", TimeSpan.FromSeconds(3));
-builder.Services.AddHealthChecks().AddCheck<ConversationsHealthCheck>("conversations");
 builder.AddEdgeOpenApi();
 
 var app = builder.Build();

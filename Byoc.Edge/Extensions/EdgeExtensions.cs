@@ -1,9 +1,11 @@
 using Byoc.Conversations.V1;
 using Byoc.Edge.Cxone;
+using Byoc.Edge.HealthChecks;
 using Byoc.Edge.Identity;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Grpc.Health.V1;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Server;
 using OpenIddict.Validation.AspNetCore;
@@ -41,6 +43,9 @@ public static class EdgeExtensions
         var deadline = builder.Configuration.GetValue($"{EdgeOptions.Section}:{nameof(EdgeOptions.ConversationsDeadline)}", new EdgeOptions().ConversationsDeadline);
         builder.Services.AddGrpcServiceClient<Integrations.IntegrationsClient>("conversations", deadline);
         builder.Services.AddGrpcServiceClient<Outbound.OutboundClient>("conversations", deadline);
+        // The Edge cannot serve CXone while it cannot reach Conversations: its readiness says so.
+        builder.Services.AddGrpcServiceClient<Health.HealthClient>("conversations", TimeSpan.FromSeconds(3));
+        builder.Services.AddHealthChecks().AddCheck<ConversationsHealthCheck>("conversations");
         return builder;
     }
 
