@@ -20,6 +20,7 @@ conversations.WithReference(junglebook);
 var edge = builder.AddProject<Projects.Byoc_Edge>("edge")
     .WithHttpEndpoint(port: 5100)
     .WithExternalHttpEndpoints()
+    .WithReference(redis)
     .WithReference(conversations)
     .WithReference(junglebook)
     .WaitFor(conversations)

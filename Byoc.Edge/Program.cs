@@ -1,18 +1,34 @@
-using Byoc.Edge.HealthChecks;
-using Grpc.Health.V1;
+using Byoc.Edge.Apis;
+using Byoc.Edge.Extensions;
+using Byoc.Edge.Identity;
+using Byoc.Edge.OpenApi;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.Services.AddGrpcServiceClient<Health.HealthClient>("conversations", TimeSpan.FromSeconds(3));
-builder.Services.AddHealthChecks().AddCheck<ConversationsHealthCheck>("conversations");
-builder.Services.AddOpenApi();
+builder.AddRedisClient("redis");
+builder.AddEdgeOptions();
+builder.AddConversationsClients();
+builder.AddCxoneTokenServer();
+builder.AddCxoneCallbacks();
+builder.AddEdgeOpenApi();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+// Before authentication: OpenIddict answers token requests inside the authentication middleware.
+app.UseMiddleware<CxoneTokenRequests>();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapTokenApi();
+app.MapCxoneCallbacksApi();
+app.MapAdminApi();
 app.MapOpenApi();
 app.MapScalarApiReference();
 
 app.Run();
+
+/// <summary>The Edge's entry point, named so that tests can host it with WebApplicationFactory.</summary>
+public partial class Program;

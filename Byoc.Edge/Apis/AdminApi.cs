@@ -1,0 +1,54 @@
+using Byoc.Conversations.V1;
+using Byoc.Edge.Cxone;
+using Byoc.Edge.Identity;
+using Byoc.Edge.OpenApi;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Byoc.Edge.Apis;
+
+public static class AdminApi
+{
+    /// <summary>Administration of integrations; protected by <see cref="AdminApiKey"/> until Entra ID sign-in arrives.</summary>
+    public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/admin")
+            .WithTags("Admin")
+            .AddEndpointFilter<AdminApiKey>()
+            .WithSecurityScheme(EdgeOpenApi.AdminKeyScheme)
+            .AddEndpointFilter<ConversationsErrors>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        api.MapPost("/integrations/{integrationId}/client-secret", RotateClientSecret)
+            .WithName("RotateClientSecret")
+            .WithSummary("Generate or rotate an integration's client secret")
+            .WithDescription("Conversations issues a new secret; the previous one keeps working for the overlap (default from Edge:Admin:DefaultSecretOverlap). " +
+                             "The secret is shown once. An Idempotency-Key header makes a retried call return the same secret.")
+            .WithExamples(CxoneSamples.RotateClientSecretRequest, (StatusCodes.Status200OK, CxoneSamples.ClientSecretIssued));
+        return api;
+    }
+
+    public static async Task<Ok<ClientSecretIssued>> RotateClientSecret(
+        string integrationId,
+        [FromBody] RotateClientSecretRequest? request,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        Integrations.IntegrationsClient integrations,
+        IOptions<AdminOptions> options,
+        HttpResponse response,
+        CancellationToken cancellationToken)
+    {
+        var overlap = request?.PreviousSecretOverlapMinutes is { } minutes ? TimeSpan.FromMinutes(Math.Max(0, minutes)) : options.Value.DefaultSecretOverlap;
+        var issued = await integrations.IssueClientSecretAsync(new IssueClientSecretRequest
+        {
+            IdempotencyKey = string.IsNullOrEmpty(idempotencyKey) ? $"admin:rotate:{Guid.NewGuid():N}" : $"admin:rotate:{idempotencyKey}",
+            IntegrationId = integrationId,
+            PreviousSecretOverlap = Duration.FromTimeSpan(overlap),
+        }, cancellationToken: cancellationToken);
+        response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(new ClientSecretIssued(issued.ClientId, issued.ClientSecret, issued.PreviousSecretValidUntil?.ToDateTimeOffset()));
+    }
+}

@@ -1,0 +1,101 @@
+using System.Text.Json.Serialization;
+
+namespace Byoc.Edge.Cxone;
+
+// What CXone sends and expects (shared/cxone-contract.md §2). Requests are liberal: every field is optional and
+// unknown fields are ignored (the raw body is kept); responses are exact.
+
+public sealed record Brand(long? Id, string? FriendlyName, string? TenantId, long? BusinessUnitId);
+
+public sealed record ThreadReference(string? IdOnExternalPlatform, string? ThreadName);
+
+public sealed record MessageReference(string? IdOnExternalPlatform);
+
+public sealed record MessagePayload(string? Text);
+
+/// <summary>DFO 3.0 puts the text in <c>payload.text</c>; legacy samples put it in <c>text</c>.</summary>
+public sealed record MessageContent(string? Type, MessagePayload? Payload, string? Text);
+
+public sealed record Attachment(string? FriendlyName, string? Url, string? MimeType);
+
+public sealed record Recipient(string? IdOnExternalPlatform, string? Name, bool? IsPrimary, bool? IsPrivate);
+
+/// <summary>DFO 3.0 reply or agent-initiated message (§2.3). Some senders say <c>recipients</c>, others <c>endUserRecipients</c>.</summary>
+public sealed record OutboundRequest(
+    Brand? Brand,
+    ThreadReference? Thread,
+    MessageContent? MessageContent,
+    List<Recipient>? EndUserRecipients,
+    List<Recipient>? Recipients,
+    List<Attachment>? Attachments,
+    MessageReference? ReplyToMessage,
+    bool? IsReplyToSpecificMessage);
+
+public sealed record OutboundMessage(string IdOnExternalPlatform, string CreatedAtWithMilliseconds, string? Url);
+
+public sealed record OutboundThread(string IdOnExternalPlatform);
+
+public sealed record EndUserIdentity(string IdOnExternalPlatform, string? FirstName, string? LastName, string? Nickname, string? Image);
+
+public sealed record OutboundRecipient(string IdOnExternalPlatform, string? Name, bool IsPrimary, bool IsPrivate);
+
+/// <summary>Exactly the four keys CXone reads (§2.3).</summary>
+public sealed record OutboundResponse(
+    OutboundMessage Message,
+    OutboundThread Thread,
+    List<EndUserIdentity> EndUserIdentities,
+    List<OutboundRecipient> Recipients);
+
+public sealed record LegacyPost(string? Id, string? IdOnExternalPlatform, string? ChannelId);
+
+/// <summary>Legacy agent reply (§2.2): the body is not public; these are the fields samples show.</summary>
+public sealed record LegacyReplyRequest(
+    string? Id,
+    LegacyPost? Post,
+    string? ReplyToMessageId,
+    string? ReplyToMessageIdOnExternalPlatform,
+    string? Title,
+    string? Content,
+    MessageContent? MessageContent,
+    List<Attachment>? Attachments);
+
+public sealed record LegacyReplyResponse(string IdOnExternalPlatform);
+
+public sealed record RecipientsValidationRequest(List<Recipient>? EndUserRecipients, List<Recipient>? Recipients);
+
+/// <summary>The 200 answer: CXone decides by the status code; an empty object keeps JSON parsers content.</summary>
+public sealed record RecipientsValid;
+
+public sealed record RecipientValidationError(List<string> Path, string Message);
+
+/// <summary>CXone's own 400 shape for a refused recipient (§2.4), not problem details.</summary>
+public sealed record RecipientsValidationFailure(string DisplayErrorMessage, string ErrorCode, List<RecipientValidationError> Errors)
+{
+    public const string OutboundValidationFailed = "outboundValidationFailed";
+}
+
+public sealed record SenderActionBody(string? Action);
+
+public sealed record AuthorUser(long? Id, string? FirstName, string? Surname);
+
+public sealed record SenderActionRequest(Brand? Brand, SenderActionBody? SenderAction, AuthorUser? AuthorUser);
+
+/// <summary>The token request as documented; the endpoint also takes it form-encoded or with HTTP Basic.</summary>
+public sealed record TokenRequest(
+    [property: JsonPropertyName("grant_type")] string? GrantType,
+    [property: JsonPropertyName("client_id")] string? ClientId,
+    [property: JsonPropertyName("client_secret")] string? ClientSecret);
+
+public sealed record TokenResponse(
+    [property: JsonPropertyName("access_token")] string AccessToken,
+    [property: JsonPropertyName("token_type")] string TokenType,
+    [property: JsonPropertyName("expires_in")] long ExpiresIn);
+
+/// <summary>RFC 6749 §5.2 error body.</summary>
+public sealed record OAuthError(
+    [property: JsonPropertyName("error")] string Error,
+    [property: JsonPropertyName("error_description")] string? ErrorDescription);
+
+public sealed record RotateClientSecretRequest(int? PreviousSecretOverlapMinutes);
+
+public sealed record ClientSecretIssued(string ClientId, string ClientSecret, DateTimeOffset? PreviousSecretValidUntil);

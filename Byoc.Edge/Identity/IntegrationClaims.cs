@@ -1,0 +1,15 @@
+using System.Security.Claims;
+
+namespace Byoc.Edge.Identity;
+
+/// <summary>The claims an Edge access token carries: which CXone integration (and tenant) CXone called as.</summary>
+public static class IntegrationClaims
+{
+    public const string IntegrationId = "byoc_integration_id";
+    public const string TenantId = "byoc_tenant_id";
+}
+
+public static class IntegrationClaimsPrincipalExtensions
+{
+    public static string IntegrationId(this ClaimsPrincipal user) => user.FindFirst(IntegrationClaims.IntegrationId)?.Value ?? string.Empty;
+}

@@ -1,0 +1,69 @@
+using Byoc.Conversations.V1;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using OpenIddict.Server;
+using Microsoft.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+using static OpenIddict.Server.OpenIddictServerEvents;
+
+namespace Byoc.Edge.Identity;
+
+/// <summary>The integration whose client credentials a token request proved; read by the token endpoint.</summary>
+public sealed record VerifiedIntegration(string IntegrationId, string TenantId);
+
+/// <summary>
+/// Checks a token request's client id and secret with Conversations, which owns the hashed secrets and the rotation
+/// overlap (OpenIddict's degraded mode leaves client authentication to us). Failures are counted for the limiter.
+/// </summary>
+public sealed partial class VerifyCxoneClient(
+    Integrations.IntegrationsClient integrations,
+    FailedTokenAttempts failures,
+    IOptions<EdgeOptions> options,
+    ILogger<VerifyCxoneClient> logger) : IOpenIddictServerHandler<ValidateTokenRequestContext>
+{
+    public async ValueTask HandleAsync(ValidateTokenRequestContext context)
+    {
+        var http = context.Transaction.GetHttpRequest()?.HttpContext
+            ?? throw new InvalidOperationException("The token request has no HTTP context.");
+        var address = http.Connection.RemoteIpAddress;
+
+        if (string.IsNullOrEmpty(context.ClientId) || string.IsNullOrEmpty(context.Request.ClientSecret))
+        {
+            await failures.RecordAsync(context.ClientId, address);
+            context.Reject(Errors.InvalidClient, "The client id and secret are required.");
+            return;
+        }
+
+        VerifyClientCredentialsResponse answer;
+        try
+        {
+            answer = await integrations.VerifyClientCredentialsAsync(
+                new VerifyClientCredentialsRequest { ClientId = context.ClientId, ClientSecret = context.Request.ClientSecret },
+                cancellationToken: http.RequestAborted);
+        }
+        catch (RpcException e)
+        {
+            LogVerificationUnavailable(logger, e.StatusCode);
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(options.Value.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Reject(Errors.TemporarilyUnavailable, "Client credentials cannot be checked right now; retry later.");
+            return;
+        }
+
+        if (!answer.Valid)
+        {
+            LogInvalidClient(logger, context.ClientId, address?.ToString() ?? "unknown");
+            await failures.RecordAsync(context.ClientId, address);
+            context.Reject(Errors.InvalidClient, "The client id or secret is not valid.");
+            return;
+        }
+
+        http.Items[typeof(VerifiedIntegration)] = new VerifiedIntegration(answer.IntegrationId, answer.TenantId);
+    }
+
+    [LoggerMessage(EventId = 4102, EventName = "SecurityInvalidClient", Level = LogLevel.Warning,
+        Message = "Security: token request with invalid credentials for client {ClientId} from {Address}")]
+    private static partial void LogInvalidClient(ILogger logger, string clientId, string address);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Warning, Message = "Client credentials could not be verified: Conversations answered {StatusCode}")]
+    private static partial void LogVerificationUnavailable(ILogger logger, StatusCode statusCode);
+}

@@ -1,0 +1,257 @@
+using System.Collections.Concurrent;
+using Byoc.Conversations.V1;
+using Byoc.Messages.V1;
+using Google.Protobuf.WellKnownTypes;
+using System.Net;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Byoc.Edge.Tests.Infrastructure;
+
+/// <summary>
+/// Conversations as the Edge sees it: the generated gRPC services of conversations.proto, served in-process on a
+/// TestServer. It records every call, and can be told to fail with a gRPC status or never answer.
+/// </summary>
+public sealed class FakeConversations : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    /// <param name="overHttp2">Serve on a loopback port over real HTTP/2 instead of TestServer (for deadline tests).</param>
+    public FakeConversations(bool overHttp2 = false)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        if (overHttp2)
+        {
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
+        }
+        else
+        {
+            builder.WebHost.UseTestServer();
+        }
+
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(Integrations);
+        builder.Services.AddSingleton(Outbound);
+        _app = builder.Build();
+        // Only the Edge's own (client-side) deadline may end a call: a server-side deadline would race it and, on
+        // TestServer, surface as a stream reset (Internal) instead of DeadlineExceeded.
+        _app.Use((context, next) =>
+        {
+            context.Request.Headers.Remove("grpc-timeout");
+            return next(context);
+        });
+        _app.MapGrpcService<FakeIntegrations>();
+        _app.MapGrpcService<FakeOutbound>();
+        // TestServer starts synchronously; there is no socket to wait for.
+        _app.StartAsync().GetAwaiter().GetResult();
+        Address = overHttp2 ? _app.Urls.First() : null;
+    }
+
+    /// <summary>The HTTP/2 address when served over a real port; null on TestServer.</summary>
+    public string? Address { get; }
+
+    public FakeIntegrations Integrations { get; } = new();
+
+    public FakeOutbound Outbound { get; } = new();
+
+    public HttpMessageHandler CreateHandler() => Address is null ? _app.GetTestServer().CreateHandler() : new SocketsHttpHandler();
+
+    public void Reset()
+    {
+        Integrations.Reset();
+        Outbound.Reset();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Held calls must finish, or the server would wait for them on shutdown.
+        Integrations.Behaviour.Release();
+        Outbound.Behaviour.Release();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>How a fake answers the next calls: normally, with a gRPC error, or not at all (until the caller gives up).</summary>
+public sealed class FakeBehaviour
+{
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Lets calls held by <see cref="NeverAnswer"/> finish.</summary>
+    public void Release() => _released.TrySetResult();
+
+    public StatusCode? FailWith { get; set; }
+
+    public bool NeverAnswer { get; set; }
+
+    public async Task ApplyAsync(ServerCallContext context)
+    {
+        if (NeverAnswer)
+        {
+            // Holds the call until the fake is reset: only the caller's deadline can end the wait on its side.
+            // (Observing the call's cancellation would make TestServer reset the stream first, reported as Internal.)
+            await _released.Task;
+            throw new RpcException(new Status(StatusCode.Cancelled, "released"));
+        }
+
+        if (FailWith is { } status)
+        {
+            throw new RpcException(new Status(status, $"fake {status}"));
+        }
+    }
+}
+
+public sealed class FakeIntegrations : Byoc.Conversations.V1.Integrations.IntegrationsBase
+{
+    public sealed record Credential(string ClientId, string Secret, string IntegrationId, string TenantId);
+
+    private readonly ConcurrentDictionary<string, Credential> _secrets = new();
+
+    public FakeBehaviour Behaviour { get; private set; } = new();
+
+    public ConcurrentQueue<VerifyClientCredentialsRequest> VerifyCalls { get; } = new();
+
+    public ConcurrentQueue<IssueClientSecretRequest> IssueCalls { get; } = new();
+
+    public void Reset()
+    {
+        Behaviour.Release();
+        Behaviour = new FakeBehaviour();
+        VerifyCalls.Clear();
+        IssueCalls.Clear();
+        _secrets.Clear();
+        Add(new Credential(TestData.ClientA, TestData.SecretA, TestData.IntegrationA, TestData.TenantA));
+        Add(new Credential(TestData.ClientB, TestData.SecretB, TestData.IntegrationB, TestData.TenantB));
+    }
+
+    public void Add(Credential credential) => _secrets[credential.Secret] = credential;
+
+    /// <summary>The end of a rotation overlap: the old secret stops working.</summary>
+    public void Revoke(string secret) => _secrets.TryRemove(secret, out _);
+
+    public override async Task<VerifyClientCredentialsResponse> VerifyClientCredentials(VerifyClientCredentialsRequest request, ServerCallContext context)
+    {
+        VerifyCalls.Enqueue(request);
+        await Behaviour.ApplyAsync(context);
+        return _secrets.TryGetValue(request.ClientSecret, out var c) && c.ClientId == request.ClientId
+            ? new VerifyClientCredentialsResponse { Valid = true, IntegrationId = c.IntegrationId, TenantId = c.TenantId }
+            : new VerifyClientCredentialsResponse { Valid = false };
+    }
+
+    public override async Task<IssueClientSecretResponse> IssueClientSecret(IssueClientSecretRequest request, ServerCallContext context)
+    {
+        IssueCalls.Enqueue(request);
+        await Behaviour.ApplyAsync(context);
+        var current = _secrets.Values.FirstOrDefault(c => c.IntegrationId == request.IntegrationId)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, "no such integration"));
+        var fresh = current with { Secret = $"rotated-{Guid.NewGuid():N}" };
+        Add(fresh);
+        return new IssueClientSecretResponse
+        {
+            ClientId = fresh.ClientId,
+            ClientSecret = fresh.Secret,
+            PreviousSecretValidUntil = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow + request.PreviousSecretOverlap.ToTimeSpan()),
+        };
+    }
+}
+
+public sealed class FakeOutbound : Byoc.Conversations.V1.Outbound.OutboundBase
+{
+    private readonly ConcurrentDictionary<string, DeliverResponse> _delivered = new();
+    private int _sent;
+
+    public FakeBehaviour Behaviour { get; private set; } = new();
+
+    public ConcurrentQueue<DeliverRequest> DeliverCalls { get; } = new();
+
+    public ConcurrentQueue<ValidateRecipientsRequest> ValidateCalls { get; } = new();
+
+    public ConcurrentQueue<SendSenderActionRequest> SenderActionCalls { get; } = new();
+
+    /// <summary>Messages actually handed to a platform: a repeated idempotency key does not send again.</summary>
+    public int Sent => _sent;
+
+    public void Reset()
+    {
+        Behaviour.Release();
+        Behaviour = new FakeBehaviour();
+        DeliverCalls.Clear();
+        ValidateCalls.Clear();
+        SenderActionCalls.Clear();
+        _delivered.Clear();
+        _sent = 0;
+    }
+
+    public override async Task<DeliverResponse> Deliver(DeliverRequest request, ServerCallContext context)
+    {
+        DeliverCalls.Enqueue(request);
+        await Behaviour.ApplyAsync(context);
+        CheckChannel(request.IntegrationId, request.ChannelId);
+        return _delivered.GetOrAdd(request.IdempotencyKey, _ =>
+        {
+            var n = Interlocked.Increment(ref _sent);
+            var response = new DeliverResponse
+            {
+                MessageId = $"msg-{n}",
+                CreatedAt = Timestamp.FromDateTimeOffset(TestData.DeliveredAt),
+                MessageUrl = $"https://platform.example/messages/msg-{n}",
+                ThreadId = string.IsNullOrEmpty(request.ThreadId) ? "thread-created-by-platform" : request.ThreadId,
+            };
+            response.Recipients.Add(request.Recipients);
+            response.EndUserIdentities.Add(request.Recipients.Select(r => new EndUser
+            {
+                ExternalId = r.ExternalId,
+                FirstName = r.Name.Split(' ')[0],
+                LastName = r.Name.Contains(' ', StringComparison.Ordinal) ? r.Name[(r.Name.IndexOf(' ', StringComparison.Ordinal) + 1)..] : string.Empty,
+                Nickname = "@" + r.Name.Split(' ')[0].ToLowerInvariant(),
+            }));
+            return response;
+        });
+    }
+
+    public override async Task<ValidateRecipientsResponse> ValidateRecipients(ValidateRecipientsRequest request, ServerCallContext context)
+    {
+        ValidateCalls.Enqueue(request);
+        await Behaviour.ApplyAsync(context);
+        CheckChannel(request.IntegrationId, request.ChannelId);
+        // The fake connector speaks SMS: a recipient is a phone number.
+        var bad = request.Recipients.Where(r => !r.ExternalId.StartsWith('+')).ToList();
+        var response = new ValidateRecipientsResponse { Valid = bad.Count == 0 };
+        if (bad.Count > 0)
+        {
+            response.DisplayErrorMessage = "Invalid recipient format";
+            response.Errors.Add(new RecipientError { Path = { "idOnExternalPlatform" }, Message = "Invalid recipient format" });
+        }
+
+        return response;
+    }
+
+    public override async Task<SendSenderActionResponse> SendSenderAction(SendSenderActionRequest request, ServerCallContext context)
+    {
+        SenderActionCalls.Enqueue(request);
+        await Behaviour.ApplyAsync(context);
+        CheckChannel(request.IntegrationId, request.ChannelId);
+        return new SendSenderActionResponse();
+    }
+
+    private static void CheckChannel(string integrationId, string channelId)
+    {
+        if (string.IsNullOrEmpty(channelId))
+        {
+            return;
+        }
+
+        if (!TestData.ChannelOwners.TryGetValue(channelId, out var owner))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, "no such channel"));
+        }
+
+        if (owner != integrationId)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "channel of another integration"));
+        }
+    }
+}
