@@ -187,9 +187,21 @@ public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfigurat
         }
     }
 
-    private TelegramBotClient Bot(PlatformAccount account) =>
-        // RetryThreshold 0: a 429 comes back to Conversations, which owns retries, instead of being waited out here.
-        new(new TelegramBotClientOptions(account.Setting("botToken"), configuration["Telegram:ApiBaseUrl"]) { RetryThreshold = 0 }, httpClients.CreateClient(HttpClientName));
+    private TelegramBotClient Bot(PlatformAccount account)
+    {
+        TelegramBotClientOptions options;
+        try
+        {
+            // RetryThreshold 0: a 429 comes back to Conversations, which owns retries, instead of being waited out here.
+            options = new(account.Setting("botToken"), configuration["Telegram:ApiBaseUrl"]) { RetryThreshold = 0 };
+        }
+        catch (ArgumentException)
+        {
+            throw new PlatformRejectedException($"account '{account.AccountId}' has a malformed bot token");
+        }
+
+        return new TelegramBotClient(options, httpClients.CreateClient(HttpClientName));
+    }
 
     private string FileLink(PlatformAccount account, string fileId) =>
         $"{configuration["Telegram:PublicBaseUrl"]?.TrimEnd('/')}/hooks/telegram/{Uri.EscapeDataString(account.AccountId)}/files/{Uri.EscapeDataString(fileId)}?sig={FileSignature(account, fileId)}";
