@@ -1,0 +1,245 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Byoc.Connectors.Sdk;
+using Byoc.Connectors.V1;
+using Byoc.Messages.V1;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.AspNetCore.StaticFiles;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+
+namespace Byoc.Connectors.Telegram;
+
+/// <summary>
+/// Telegram bots in webhook mode: each account is one bot; a private chat is a thread (chat id = thread id, user id
+/// = author). Customers' files are handed to CXone as signed links to this connector, which streams them from
+/// Telegram, because Telegram's own file URLs carry the bot token.
+/// </summary>
+public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfiguration configuration) : IPlatform, IDisposable
+{
+    public const string HttpClientName = "telegram";
+
+    // The Bot API's limits: about one message a second in a chat, thirty a second for a bot. Sends wait their turn.
+    private readonly PartitionedRateLimiter<(string Bot, long Chat)> _limits = PartitionedRateLimiter.CreateChained(
+        PartitionedRateLimiter.Create<(string Bot, long Chat), (string, long)>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => PerSecond(1))),
+        PartitionedRateLimiter.Create<(string Bot, long Chat), string>(key => RateLimitPartition.GetTokenBucketLimiter(key.Bot, _ => PerSecond(30))));
+
+    public PlatformDescription Description { get; } = new(
+        "telegram",
+        "Telegram",
+        "telegram",
+        new Capabilities
+        {
+            MaxTextLength = 4096,
+            Attachments = true,
+            MaxAttachmentBytes = 20 * 1024 * 1024,
+            // What the Bot API fetches by URL; anything else reaches the customer as a link.
+            AttachmentMimeTypes = { "image/jpeg", "image/png", "image/gif", "application/pdf", "application/zip" },
+            Typing = true,
+        },
+        [
+            new SettingDescriptor { Key = "botToken", DisplayName = "Bot token (from @BotFather)", Secret = true, Required = true },
+            new SettingDescriptor { Key = "secretToken", DisplayName = "Webhook secret token (setWebhook's secret_token)", Secret = true, Required = true },
+        ]);
+
+    public Task<IReadOnlyList<PlatformEvent>> ParseWebhookAsync(Sdk.Webhook webhook, CancellationToken cancellationToken)
+    {
+        WebhookSignature.VerifyToken(webhook.Account.Setting("secretToken"), webhook.Header("X-Telegram-Bot-Api-Secret-Token"));
+        Update? update;
+        try
+        {
+            update = JsonSerializer.Deserialize<Update>(webhook.Body.Span, JsonBotAPI.Options);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"not a Telegram update: {e.Message}");
+        }
+
+        // Groups and channels are not conversations with one customer; other kinds of content are not carried yet.
+        if (update?.Message is not { Chat.Type: ChatType.Private, From: { } from } m || (m.Text, m.Photo, m.Document) is (null, null, null))
+        {
+            return Task.FromResult<IReadOnlyList<PlatformEvent>>([]);
+        }
+
+        var attachments = new List<Attachment>();
+        if (m.Photo is [.., var largest])
+        {
+            attachments.Add(new Attachment { Url = FileLink(webhook.Account, largest.FileId), FileName = "photo.jpg", MimeType = "image/jpeg", SizeBytes = largest.FileSize ?? 0 });
+        }
+
+        if (m.Document is { } document)
+        {
+            attachments.Add(new Attachment { Url = FileLink(webhook.Account, document.FileId), FileName = document.FileName ?? "document", MimeType = document.MimeType ?? string.Empty, SizeBytes = document.FileSize ?? 0 });
+        }
+
+        var message = new PlatformMessage
+        {
+            // Telegram numbers messages per chat: the chat makes the id unique for the bot.
+            ExternalMessageId = $"{m.Chat.Id}:{m.Id}",
+            ExternalThreadId = m.Chat.Id.ToString(CultureInfo.InvariantCulture),
+            Author = new EndUser { ExternalId = from.Id.ToString(CultureInfo.InvariantCulture), FirstName = from.FirstName, LastName = from.LastName ?? string.Empty, Nickname = from.Username ?? string.Empty },
+            Content = new MessageContent { Text = m.Text ?? m.Caption ?? string.Empty, Attachments = { attachments } },
+            CreatedAt = Timestamp.FromDateTime(DateTime.SpecifyKind(m.Date, DateTimeKind.Utc)),
+        };
+        return Task.FromResult<IReadOnlyList<PlatformEvent>>([new MessageReceived(message)]);
+    }
+
+    public async Task<SentMessage> SendAsync(PlatformAccount account, OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        var bot = Bot(account);
+        var recipient = message.Recipients.FirstOrDefault(r => r.IsPrimary) ?? (message.Recipients.Count > 0 ? message.Recipients[0] : null);
+        var chat = ChatOf(message.ThreadId.Length > 0 ? message.ThreadId : recipient?.ExternalId);
+        var reply = message.ReplyToMessageId?.Split(':') is [_, var id] && int.TryParse(id, out var replyTo) ? new ReplyParameters { MessageId = replyTo, AllowSendingWithoutReply = true } : null;
+        var content = message.Content;
+        // A short text rides on the first file as its caption: one message, as the agent wrote it.
+        var caption = content.Attachments.Count > 0 && content.Text.Length <= 1024 ? content.Text : null;
+        var sent = new List<Message>();
+        if ((content.Text.Length > 0 && caption is null) || content.Attachments.Count == 0)
+        {
+            await TakeTurnAsync(account, chat, cancellationToken);
+            sent.Add(await Call(() => bot.SendMessage(chat, content.Text, replyParameters: reply, cancellationToken: cancellationToken)));
+        }
+
+        foreach (var attachment in content.Attachments)
+        {
+            await TakeTurnAsync(account, chat, cancellationToken);
+            var file = InputFile.FromUri(attachment.Url);
+            var text = sent.Count == 0 ? caption : null;
+            sent.Add(await Call(() => attachment.MimeType.StartsWith("image/", StringComparison.OrdinalIgnoreCase) && attachment.MimeType != "image/gif"
+                ? bot.SendPhoto(chat, file, text, replyParameters: reply, cancellationToken: cancellationToken)
+                : bot.SendDocument(chat, file, text, replyParameters: reply, cancellationToken: cancellationToken)));
+        }
+
+        var first = sent[0];
+        return new SentMessage($"{chat}:{first.Id}", message.ThreadId.Length == 0 ? chat.ToString(CultureInfo.InvariantCulture) : null,
+            DateTime.SpecifyKind(first.Date, DateTimeKind.Utc), EndUsers: recipient is null ? [] : [new EndUser { ExternalId = recipient.ExternalId, Nickname = recipient.Name }]);
+    }
+
+    public async Task<RecipientCheck> ValidateRecipientsAsync(PlatformAccount account, IReadOnlyList<Recipient> recipients, CancellationToken cancellationToken)
+    {
+        var unknown = new List<string>();
+        foreach (var recipient in recipients)
+        {
+            try
+            {
+                await Call(() => Bot(account).GetChat(ChatOf(recipient.ExternalId), cancellationToken));
+            }
+            catch (PlatformRejectedException)
+            {
+                unknown.Add($"{recipient.ExternalId} is not a chat of this bot");
+            }
+        }
+
+        return unknown.Count == 0 ? RecipientCheck.Valid : RecipientCheck.Invalid("This person has not started a chat with the bot.", [.. unknown]);
+    }
+
+    // Telegram has no "stopped typing": the indicator fades after five seconds by itself.
+    public Task SendSenderActionAsync(PlatformAccount account, string threadId, SenderAction action, CancellationToken cancellationToken) =>
+        action == SenderAction.TypingOn ? Call(() => Bot(account).SendChatAction(ChatOf(threadId), ChatAction.Typing, cancellationToken: cancellationToken)) : Task.CompletedTask;
+
+    public async Task<bool> CheckAccountAsync(PlatformAccount account, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Call(() => Bot(account).GetMe(cancellationToken));
+            return true;
+        }
+        catch (Exception e) when (e is PlatformRejectedException or PlatformUnavailableException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Streams a customer's file from Telegram, for a link this connector signed (it never shows the bot token).</summary>
+    public async Task<IResult> DownloadAsync(PlatformAccount account, string fileId, string? signature, CancellationToken cancellationToken)
+    {
+        try
+        {
+            WebhookSignature.VerifyToken(FileSignature(account, fileId), signature);
+            var bot = Bot(account);
+            var file = await Call(() => bot.GetFile(fileId, cancellationToken));
+            var type = new FileExtensionContentTypeProvider().TryGetContentType(file.FilePath ?? string.Empty, out var known) ? known : "application/octet-stream";
+            return Results.Stream(body => bot.DownloadFile(file, body, cancellationToken), type);
+        }
+        catch (Exception e) when (e is WebhookRejectedException or PlatformRejectedException)
+        {
+            return Results.NotFound();
+        }
+        catch (PlatformUnavailableException)
+        {
+            return Results.StatusCode(StatusCodes.Status502BadGateway);
+        }
+    }
+
+    public void Dispose() => _limits.Dispose();
+
+    private async Task TakeTurnAsync(PlatformAccount account, long chat, CancellationToken cancellationToken)
+    {
+        using var lease = await _limits.AcquireAsync((account.AccountId, chat), 1, cancellationToken);
+        if (!lease.IsAcquired)
+        {
+            throw new PlatformUnavailableException("too many messages are waiting for Telegram's rate limits", TimeSpan.FromSeconds(1));
+        }
+    }
+
+    private TelegramBotClient Bot(PlatformAccount account)
+    {
+        TelegramBotClientOptions options;
+        try
+        {
+            // RetryThreshold 0: a 429 comes back to Conversations, which owns retries, instead of being waited out here.
+            options = new(account.Setting("botToken"), configuration["Telegram:ApiBaseUrl"]) { RetryThreshold = 0 };
+        }
+        catch (ArgumentException)
+        {
+            throw new PlatformRejectedException($"account '{account.AccountId}' has a malformed bot token");
+        }
+
+        return new TelegramBotClient(options, httpClients.CreateClient(HttpClientName));
+    }
+
+    private string FileLink(PlatformAccount account, string fileId) =>
+        $"{configuration["Telegram:PublicBaseUrl"]?.TrimEnd('/')}/hooks/telegram/{Uri.EscapeDataString(account.AccountId)}/files/{Uri.EscapeDataString(fileId)}?sig={FileSignature(account, fileId)}";
+
+    private static string FileSignature(PlatformAccount account, string fileId) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(account.Setting("secretToken")), Encoding.UTF8.GetBytes($"{account.AccountId}/{fileId}")));
+
+    private static long ChatOf(string? id) =>
+        long.TryParse(id, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chat) ? chat : throw new PlatformRejectedException($"'{id}' is not a Telegram chat id");
+
+    private static TokenBucketRateLimiterOptions PerSecond(int messages) => new()
+    {
+        TokenLimit = messages,
+        TokensPerPeriod = messages,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = 10_000,
+        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+    };
+
+    private static async Task<T> Call<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (ApiRequestException e) when (e.ErrorCode == 429)
+        {
+            throw new PlatformUnavailableException("Telegram is rate limiting the bot", TimeSpan.FromSeconds(e.Parameters?.RetryAfter ?? 1));
+        }
+        catch (ApiRequestException e) when (e.ErrorCode is >= 400 and < 500)
+        {
+            throw new PlatformRejectedException($"Telegram refused it ({e.ErrorCode}): {e.Message}");
+        }
+        catch (RequestException e)
+        {
+            throw new PlatformUnavailableException($"Telegram could not be reached: {e.Message}");
+        }
+    }
+
+    private static async Task Call(Func<Task> call) => await Call(async () => { await call(); return true; });
+}
