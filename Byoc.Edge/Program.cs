@@ -2,6 +2,7 @@ using Byoc.Edge.Apis;
 using Byoc.Edge.Extensions;
 using Byoc.Edge.Identity;
 using Byoc.Edge.OpenApi;
+using Byoc.Edge.Webhooks;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,6 +14,8 @@ builder.AddConversationsClients();
 builder.AddCxoneTokenServer();
 builder.AddCxoneCallbacks();
 builder.AddEdgeOpenApi();
+builder.Services.AddHttpForwarder();
+builder.Services.AddSingleton<ConnectorWebhooks>();
 
 var app = builder.Build();
 
@@ -25,6 +28,7 @@ app.UseAuthorization();
 app.MapTokenApi();
 app.MapCxoneCallbacksApi();
 app.MapAdminApi();
+app.MapConnectorWebhooksApi();
 app.MapOpenApi();
 app.MapScalarApiReference();
 

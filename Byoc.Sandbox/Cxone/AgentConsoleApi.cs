@@ -43,6 +43,13 @@ public static class AgentConsoleApi
                 Results.Ok(await middleware.TypingAsync(typing.ChannelId, typing.ThreadId, typing.On)))
             .WithName("SandboxAgentTyping").WithSummary("The agent is typing.");
 
+        agent.MapPost("/forget-token", (MiddlewareCalls middleware) =>
+            {
+                middleware.ForgetToken();
+                return Results.NoContent();
+            })
+            .WithName("SandboxAgentForgetToken").WithSummary("CXone forgets the middleware's token; its next callback goes without one.");
+
         return app;
     }
 

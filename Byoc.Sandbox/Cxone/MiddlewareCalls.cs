@@ -25,6 +25,9 @@ public sealed class MiddlewareCalls(IHttpClientFactory httpClients, IOptionsMoni
 
     public void Dispose() => _tokenGate.Dispose();
 
+    /// <summary>Forgets the middleware's token, as after a restart of CXone's side: the next call goes without one.</summary>
+    public void ForgetToken() => _token = null;
+
     /// <summary>An agent's reply in an existing thread (or, with no thread, an agent-initiated message).</summary>
     public Task<MiddlewareAnswer> ReplyAsync(string channelId, string? threadId, string text, IReadOnlyList<(string Id, string Name)> recipients)
     {

@@ -39,7 +39,7 @@ public sealed class ConversationFlowTests(ByocApp app)
     }
 
     [Fact]
-    public async Task CXone_calls_without_a_token_gets_401_then_fetches_one_and_retries()
+    public async Task A_CXone_callback_without_a_token_gets_401_then_CXone_fetches_one_retries_and_keeps_it()
     {
         var user = $"baloo-{Guid.NewGuid():N}";
         await app.CustomerWritesAsync("monkey-kingdom", user, "token dance");
@@ -50,17 +50,19 @@ public sealed class ConversationFlowTests(ByocApp app)
             return cxoneThread is not null;
         }, Arrival, "arrived");
 
-        var answer = await (await app.Sandbox.PostAsJsonAsync("/sandbox/cxone/agent/typing", new { channelId = ByocApp.MonkeyKingdom, threadId = cxoneThread, on = true })).Content.ReadFromJsonAsync<JsonElement>();
+        (await app.Sandbox.PostAsync("/sandbox/cxone/agent/forget-token", null)).EnsureSuccessStatusCode();
 
-        Assert.Equal(204, answer.GetProperty("status").GetInt32());
-        var trace = answer.GetProperty("trace").EnumerateArray().Select(t => t.GetString()!).ToList();
-        Assert.True(trace.Count is 1 or 3, string.Join(" | ", trace));
-        if (trace.Count == 3)
-        {
-            Assert.EndsWith("without a token → 401", trace[0], StringComparison.Ordinal);
-            Assert.Contains("/1.0/token", trace[1], StringComparison.Ordinal);
-            Assert.EndsWith("with a token → 204", trace[2], StringComparison.Ordinal);
-        }
+        var first = await (await app.Sandbox.PostAsJsonAsync("/sandbox/cxone/agent/typing", new { channelId = ByocApp.MonkeyKingdom, threadId = cxoneThread, on = true })).Content.ReadFromJsonAsync<JsonElement>();
+        var second = await (await app.Sandbox.PostAsJsonAsync("/sandbox/cxone/agent/typing", new { channelId = ByocApp.MonkeyKingdom, threadId = cxoneThread, on = false })).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(204, first.GetProperty("status").GetInt32());
+        var trace = first.GetProperty("trace").EnumerateArray().Select(t => t.GetString()!).ToList();
+        Assert.Equal(3, trace.Count);
+        Assert.EndsWith("without a token → 401", trace[0], StringComparison.Ordinal);
+        Assert.Contains("/1.0/token (json) → 200", trace[1], StringComparison.Ordinal);
+        Assert.EndsWith("with a token → 204", trace[2], StringComparison.Ordinal);
+        // The token is kept: the next callback needs no new one.
+        Assert.EndsWith("with a token → 204", Assert.Single(second.GetProperty("trace").EnumerateArray()).GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -74,6 +76,21 @@ public sealed class ConversationFlowTests(ByocApp app)
         Assert.Equal(400, validation.GetProperty("status").GetInt32());
         Assert.Equal("outboundValidationFailed", validation.GetProperty("body").GetProperty("errorCode").GetString());
         Assert.Equal("This person is not on Junglebook.", validation.GetProperty("body").GetProperty("displayErrorMessage").GetString());
+    }
+
+    [Fact]
+    public async Task The_Edge_forwards_webhooks_to_the_connector_as_they_came_and_refuses_unknown_connectors()
+    {
+        using var http = new HttpClient { BaseAddress = app.EdgeUrl };
+
+        var forged = await http.PostAsync("/hooks/junglebook/monkey-kingdom", new StringContent("""{"type":"message"}""", System.Text.Encoding.UTF8, "application/json"));
+        var unknown = await http.PostAsync("/hooks/myspace/anyone", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        var sneaky = await http.PostAsync("/hooks/..%2Fadmin/x", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, forged.StatusCode);
+        Assert.Equal("The webhook is not genuine.", (await forged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, sneaky.StatusCode);
     }
 
     [Fact]
