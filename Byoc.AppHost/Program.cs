@@ -24,7 +24,8 @@ var edge = builder.AddProject<Projects.Byoc_Edge>("edge")
     .WithReference(conversations)
     .WithReference(junglebook)
     .WaitFor(conversations)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithUrlForEndpoint("http", url => { url.Url = "/scalar"; url.DisplayText = "The Edge's API (what CXone calls)"; });
 
 if (builder.Environment.IsDevelopment())
 {
@@ -33,7 +34,9 @@ if (builder.Environment.IsDevelopment())
         .WithHttpEndpoint(port: 5300)
         .WithExternalHttpEndpoints()
         .WithReference(edge)
-        .WithHttpHealthCheck("/health");
+        .WithHttpHealthCheck("/health")
+        .WithUrlForEndpoint("http", url => { url.Url = "/junglebook.html"; url.DisplayText = "1. Junglebook: write to a company as a customer"; })
+        .WithUrlForEndpoint("http", url => { url.Url = "/agent.html"; url.DisplayText = "2. CXone agent console: watch it arrive, reply"; });
 
     conversations.WithReference(sandbox);
     junglebook.WithReference(sandbox);

@@ -23,6 +23,15 @@ public sealed class EndpointSpec(string name, string scheme)
 
 public sealed record HttpHealthCheckSpec(string Path, int StatusCode, string EndpointName);
 
+/// <summary>A link shown for a resource (Aspire's ResourceUrlAnnotation): a path on one of its endpoints, with a caption.</summary>
+public sealed class ResourceUrl
+{
+    /// <summary>A path on the endpoint (e.g. <c>/scalar</c>) or an absolute URL.</summary>
+    public string Url { get; set; } = "/";
+
+    public string? DisplayText { get; set; }
+}
+
 /// <summary>A resource of the app model: a thing the AppHost starts, watches and connects to others.</summary>
 public abstract class Resource(string name)
 {
@@ -32,6 +41,7 @@ public abstract class Resource(string name)
     public List<Resource> WaitsFor { get; } = [];
     public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
     public HttpHealthCheckSpec? HttpHealthCheck { get; set; }
+    public List<(string EndpointName, ResourceUrl Url)> Urls { get; } = [];
     public int Replicas { get; set; } = 1;
 
     public EndpointSpec? FindEndpoint(string endpointName) =>

@@ -106,6 +106,21 @@ public static class ResourceBuilderExtensions
         return builder;
     }
 
+    /// <summary>Adds a link to a page of the resource, printed after the resource table and shown on the status page.</summary>
+    public static IResourceBuilder<T> WithUrlForEndpoint<T>(this IResourceBuilder<T> builder, string endpointName, Action<ResourceUrl> configure)
+        where T : Resource
+    {
+        if (builder.Resource.FindEndpoint(endpointName) is null)
+        {
+            throw new InvalidOperationException($"Resource '{builder.Resource.Name}' has no endpoint named '{endpointName}'.");
+        }
+
+        var url = new ResourceUrl();
+        configure(url);
+        builder.Resource.Urls.Add((endpointName, url));
+        return builder;
+    }
+
     public static IResourceBuilder<T> WithEnvironment<T>(this IResourceBuilder<T> builder, string name, string value)
         where T : Resource
     {

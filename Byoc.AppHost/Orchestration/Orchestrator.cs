@@ -127,7 +127,10 @@ internal sealed class Orchestrator : IAsyncDisposable
             i.Restarts,
             i.ProcessId,
             i.LastExitCode,
-            [.. i.Plan.Endpoints.Select(e => new EndpointSnapshot(e.Name, e.Url, e.IsExternal))]))];
+            [.. i.Plan.Endpoints.Select(e => new EndpointSnapshot(e.Name, e.Url, e.IsExternal))],
+            [.. i.Plan.Resource.Urls.Select(u => new LinkSnapshot(
+                u.Url.Url.Contains("://", StringComparison.Ordinal) ? u.Url.Url : new Uri(new Uri(i.Plan.Endpoint(u.EndpointName).Url), u.Url.Url).ToString(),
+                u.Url.DisplayText ?? u.Url.Url))]))];
 
     public IReadOnlyList<string> LogLines(string instanceName) => _log.Lines(instanceName);
 
@@ -191,6 +194,19 @@ internal sealed class Orchestrator : IAsyncDisposable
             }
 
             text.AppendLine(row[5]);
+        }
+
+        var links = snapshots.SelectMany(s => s.Links).DistinctBy(l => l.Url).ToList();
+        if (links.Count > 0)
+        {
+            var width = links.Max(l => l.DisplayText.Length) + 2;
+            text.AppendLine().AppendLine("Try it:");
+            foreach (var link in links)
+            {
+                text.Append("  ").Append(link.DisplayText.PadRight(width)).AppendLine(link.Url);
+            }
+
+            text.AppendLine();
         }
 
         if (statusPage is not null)

@@ -13,7 +13,10 @@ public sealed record ResourceSnapshot(
     int Restarts,
     int? ProcessId,
     int? LastExitCode,
-    IReadOnlyList<EndpointSnapshot> Endpoints);
+    IReadOnlyList<EndpointSnapshot> Endpoints,
+    IReadOnlyList<LinkSnapshot> Links);
+
+public sealed record LinkSnapshot(string Url, string DisplayText);
 
 public sealed record EndpointSnapshot(string Name, string Url, bool IsExternal);
 

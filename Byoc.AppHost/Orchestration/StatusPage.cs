@@ -86,6 +86,7 @@ internal sealed class StatusPage : IAsyncDisposable
             <body><h1>Byoc resources</h1>
             <table><thead><tr><th>Resource</th><th>Type</th><th>State</th><th>Health</th><th>Restarts</th><th>PID</th><th>Endpoints</th><th></th></tr></thead>
             <tbody>{{rows}}</tbody></table>
+            <ul>{{string.Concat(resources.SelectMany(r => r.Links).DistinctBy(l => l.Url).Select(l => $"<li><a href=\"{Enc(l.Url)}\">{Enc(l.DisplayText)}</a></li>"))}}</ul>
             <p><a href="/api/resources">JSON</a></p></body></html>
             """;
 

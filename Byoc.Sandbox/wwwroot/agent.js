@@ -40,6 +40,8 @@ async function refresh() {
     return `<button data-testid="thread" data-thread="${t.id}" class="${t.id === thread ? 'active' : ''}">${who}<small>${escape(last)}</small></button>`;
   }).join('');
   for (const button of $('threads').querySelectorAll('button')) button.onclick = () => { thread = button.dataset.thread; refresh(); };
+  // With nothing picked yet, open the newest conversation: the one a customer just started.
+  if (!thread && threads.size > 0) { thread = [...threads.keys()].pop(); return refresh(); }
 
   const current = threads.get(thread);
   if (!current) return;

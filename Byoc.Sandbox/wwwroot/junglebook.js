@@ -1,6 +1,6 @@
 // A customer on Junglebook: writes to a company profile (privately or on its wall) and sees the agent's replies.
 const $ = id => document.getElementById(id);
-let thread = null;
+let thread = null, picked = false;
 const read = new Set();
 
 async function json(url, options) {
@@ -15,7 +15,9 @@ async function refresh() {
   const threads = (await json(`/junglebook/customer/profiles/${profile}/threads`) ?? []).filter(t => t.customerId === user);
   $('threads').innerHTML = threads.length === 0 ? '<p class="empty">No conversations yet.</p>' : threads.map(t =>
     `<button data-testid="thread" data-thread="${t.id}" class="${t.id === thread ? 'active' : ''}">${escape(t.title)}<small>${t.public ? 'public post' : 'private'}</small></button>`).join('');
-  for (const button of $('threads').querySelectorAll('button')) button.onclick = () => { thread = button.dataset.thread; refresh(); };
+  for (const button of $('threads').querySelectorAll('button')) button.onclick = () => { thread = button.dataset.thread; picked = true; refresh(); };
+  // Open the latest conversation at first, so a returning customer sees the answers at once.
+  if (!thread && !picked && threads.length > 0) { thread = threads[threads.length - 1].id; picked = true; return refresh(); }
   if (!thread) return;
   const view = await json(`/junglebook/customer/threads/${thread}`);
   if (!view) return;
@@ -43,7 +45,7 @@ $('send-form').onsubmit = async event => {
   refresh();
 };
 
-$('new').onclick = () => { thread = null; $('messages').innerHTML = '<p class="empty">Write to the company below.</p>'; refresh(); };
-$('profile').onchange = $('user').onchange = () => { thread = null; refresh(); };
+$('new').onclick = () => { thread = null; picked = true; $('messages').innerHTML = '<p class="empty">Write to the company below.</p>'; refresh(); };
+$('profile').onchange = $('user').oninput = () => { thread = null; picked = false; refresh(); };
 refresh();
 setInterval(refresh, 1000);

@@ -49,12 +49,12 @@ public sealed class ConsoleLogTests
     }
 
     [Fact]
-    public void The_resource_table_lists_state_health_restarts_and_endpoints_of_every_instance()
+    public void The_resource_table_lists_state_health_restarts_and_endpoints_of_every_instance_then_where_to_click()
     {
         var snapshots = new[]
         {
-            new ResourceSnapshot("redis", "redis", "Redis", "Running", "Healthy", 0, 42, null, [new EndpointSnapshot("tcp", "tcp://127.0.0.1:6000", false)]),
-            new ResourceSnapshot("edge", "edge", "Project", "Restarting", "Unknown", 3, null, 137, [new EndpointSnapshot("http", "http://127.0.0.1:5100", true)]),
+            new ResourceSnapshot("redis", "redis", "Redis", "Running", "Healthy", 0, 42, null, [new EndpointSnapshot("tcp", "tcp://127.0.0.1:6000", false)], []),
+            new ResourceSnapshot("edge", "edge", "Project", "Restarting", "Unknown", 3, null, 137, [new EndpointSnapshot("http", "http://127.0.0.1:5100", true)], [new LinkSnapshot("http://127.0.0.1:5100/scalar", "API")]),
         };
 
         var table = Orchestrator.FormatTable(snapshots, new Uri("http://127.0.0.1:15888"));
@@ -63,6 +63,8 @@ public sealed class ConsoleLogTests
         Assert.StartsWith("RESOURCE", lines[0], StringComparison.Ordinal);
         Assert.Matches(@"^redis\s+Running\s+Healthy\s+0\s+42\s+tcp://127\.0\.0\.1:6000$", lines[1]);
         Assert.Matches(@"^edge\s+Restarting\s+Unknown\s+3\s+-\s+http://127\.0\.0\.1:5100 \(external\)$", lines[2]);
-        Assert.Equal("Status page: http://127.0.0.1:15888/", lines[3]);
+        Assert.Equal("Try it:", lines[3]);
+        Assert.Equal("  API  http://127.0.0.1:5100/scalar", lines[4]);
+        Assert.Equal("Status page: http://127.0.0.1:15888/", lines[5]);
     }
 }
