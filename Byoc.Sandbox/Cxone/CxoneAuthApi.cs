@@ -18,7 +18,12 @@ public static class CxoneAuthApi
                     ["token_endpoint"] = $"{issuer}/auth/token",
                     ["authorization_endpoint"] = $"{issuer}/auth/authorize",
                     ["jwks_uri"] = $"{issuer}/auth/jwks",
-                    ["grant_types_supported"] = new JsonArray("password", "authorization_code", "refresh_token"),
+                    ["grant_types_supported"] = new JsonArray("password", "authorization_code"),
+                    ["response_types_supported"] = new JsonArray("code"),
+                    ["subject_types_supported"] = new JsonArray("public"),
+                    ["id_token_signing_alg_values_supported"] = new JsonArray("RS256"),
+                    ["code_challenge_methods_supported"] = new JsonArray("S256"),
+                    ["scopes_supported"] = new JsonArray("openid", "email", "profile"),
                 }, CxoneJson.Default.JsonObject);
             })
             .WithName("CxoneOpenIdConfiguration").WithSummary("CXone's OpenID discovery document.");
@@ -43,8 +48,41 @@ public static class CxoneAuthApi
             })
             .WithName("CxoneConfiguration").WithSummary("Where a tenant's APIs live.");
 
-        app.MapPost("/auth/token", async (HttpRequest request, CxoneTenant tenant) =>
+        app.MapGet("/auth/jwks", (CxoneSignIn signIn) => TypedResults.Json(signIn.Jwks(), CxoneJson.Default.JsonObject))
+            .WithName("CxoneJwks").WithSummary("The keys CXone signs ID tokens with.");
+
+        app.MapGet("/auth/authorize", (HttpRequest request) =>
+                request.Query["response_type"] != "code" || string.IsNullOrEmpty(request.Query["client_id"]) || !Uri.TryCreate(request.Query["redirect_uri"], UriKind.Absolute, out _)
+                    ? Results.BadRequest(new OAuthError("invalid_request", "response_type=code, client_id and an absolute redirect_uri are required."))
+                    : Results.Content(CxoneSignIn.SignInPage(request.QueryString.Value?.TrimStart('?') ?? ""), "text/html; charset=utf-8"))
+            .WithName("CxoneAuthorize").WithSummary("CXone's sign-in page (authorization-code flow).");
+
+        app.MapPost("/auth/authorize", async (HttpRequest request, CxoneSignIn signIn) =>
             {
+                var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+                var query = request.Query;
+                if (!int.TryParse(form["userId"], out var userId) || CxoneSignIn.Admins.All(a => a.Id != userId)
+                    || !Uri.TryCreate(query["redirect_uri"], UriKind.Absolute, out var redirect))
+                {
+                    return Results.BadRequest(new OAuthError("invalid_request", "Unknown user or redirect."));
+                }
+
+                var code = signIn.IssueCode(userId, query["client_id"]!, redirect.ToString(), query["nonce"], query["code_challenge"]);
+                var separator = string.IsNullOrEmpty(redirect.Query) ? "?" : "&";
+                return Results.Redirect($"{redirect}{separator}code={Uri.EscapeDataString(code)}&state={Uri.EscapeDataString(query["state"].ToString())}");
+            })
+            .WithName("CxoneAuthorizeSubmit").WithSummary("Signs the chosen admin in and returns to the middleware with a code.")
+            .DisableAntiforgery();
+
+        app.MapPost("/auth/token", async (HttpRequest request, CxoneTenant tenant, CxoneSignIn signIn) =>
+            {
+                if (request.HasFormContentType && (await request.ReadFormAsync(request.HttpContext.RequestAborted)) is { } codeForm && codeForm["grant_type"] == "authorization_code")
+                {
+                    var codeClient = TryReadBasic(request, out var basicId, out _) ? basicId : codeForm["client_id"].ToString();
+                    var (tokens, error) = signIn.Redeem(codeForm["code"].ToString(), codeClient, codeForm["redirect_uri"].ToString(), codeForm["code_verifier"], Issuer(request));
+                    return tokens is null ? OAuth(StatusCodes.Status400BadRequest, error!, "The code is unknown, used, expired, or for another client.") : TypedResults.Json(tokens, CxoneJson.Default.JsonObject);
+                }
+
                 if (!TryReadBasic(request, out var clientId, out var clientSecret)
                     || clientId != tenant.Options.AppClientId || clientSecret != tenant.Options.AppClientSecret)
                 {

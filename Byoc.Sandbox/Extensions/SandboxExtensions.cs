@@ -14,6 +14,7 @@ internal static class SandboxExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CxoneTenant>();
         builder.Services.AddSingleton<CxoneFaults>();
+        builder.Services.AddSingleton<CxoneSignIn>();
         builder.Services.AddOptions<CxoneIntegrationOptions>().BindConfiguration(CxoneIntegrationOptions.Section);
         builder.Services.AddSingleton<MiddlewareCalls>();
 #pragma warning disable EXTEXP0001 // CXone's own retry rule (once, after a 401) is the behaviour being simulated.
