@@ -29,6 +29,7 @@ app.MapTokenApi();
 app.MapCxoneCallbacksApi();
 app.MapAdminApi();
 app.MapConnectorWebhooksApi();
+app.MapSettingsApi();
 app.MapOpenApi();
 app.MapScalarApiReference();
 

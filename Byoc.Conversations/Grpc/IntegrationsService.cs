@@ -6,8 +6,54 @@ using Grpc.Core;
 namespace Byoc.Conversations.Grpc;
 
 /// <summary>Edge → Conversations: the client credentials CXone presents at the token endpoint.</summary>
-public sealed class IntegrationsService(RegistryStore registry) : Integrations.IntegrationsBase
+public sealed class IntegrationsService(RegistryStore registry, Cxone.CxoneClient cxone) : Integrations.IntegrationsBase
 {
+    /// <summary>
+    /// The one-time token names no integration, so each distinct CXone the registry knows is asked in turn; the
+    /// first that accepts it (a token is single-use, so at most one can) says the tenant, and so the integrations.
+    /// </summary>
+    public override async Task<VerifySettingsTokenResponse> VerifySettingsToken(VerifySettingsTokenRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrEmpty(request.Token))
+        {
+            return new VerifySettingsTokenResponse { Valid = false };
+        }
+
+        var integrations = await registry.IntegrationsAsync();
+        foreach (var integration in integrations.DistinctBy(i => (i.Cxone.Issuer, i.Cxone.DigitalApiBaseUrl, i.TenantId)))
+        {
+            var answer = await cxone.VerifyOneTimeTokenAsync(integration, request.BrandId, request.UserId, request.Token, context.CancellationToken);
+            if (!answer.IsAccepted || System.Text.Json.Nodes.JsonNode.Parse(answer.Body!) is not { } body)
+            {
+                continue;
+            }
+
+            var tenant = body["brand"]?["tenantId"]?.GetValue<string>() ?? integration.TenantId;
+            var response = new VerifySettingsTokenResponse
+            {
+                Valid = true,
+                TenantId = tenant,
+                UserEmail = body["user"]?["emailAddress"]?.GetValue<string>() ?? string.Empty,
+                UserName = $"{body["user"]?["firstName"]?.GetValue<string>()} {body["user"]?["surname"]?.GetValue<string>()}".Trim(),
+            };
+            foreach (var own in integrations.Where(i => i.TenantId == tenant))
+            {
+                var channels = await registry.ChannelsOfIntegrationAsync(own.Id);
+                response.Integrations.Add(new SettingsIntegration
+                {
+                    IntegrationId = own.Id,
+                    Name = own.Name,
+                    ClientId = own.ClientId,
+                    Channels = { channels.Select(c => new SettingsChannel { ChannelId = c.Id, Name = c.Name, Connector = c.Connector, AccountId = c.AccountId, Icon = c.Icon }) },
+                });
+            }
+
+            return response;
+        }
+
+        return new VerifySettingsTokenResponse { Valid = false };
+    }
+
     public override async Task<VerifyClientCredentialsResponse> VerifyClientCredentials(VerifyClientCredentialsRequest request, ServerCallContext context)
     {
         if (string.IsNullOrEmpty(request.ClientId) || string.IsNullOrEmpty(request.ClientSecret))

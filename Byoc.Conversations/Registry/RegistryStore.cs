@@ -143,6 +143,20 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, IDataProtectionP
             : System.Text.Json.JsonSerializer.Deserialize(_protector.Unprotect(value.ToString()), RegistryJson.Default.DictionaryStringString)!;
     }
 
+    public async Task<IReadOnlyList<Integration>> IntegrationsAsync()
+    {
+        var ids = await Db.SetMembersAsync(RedisKeys.Integrations);
+        var integrations = await Task.WhenAll(ids.Select(id => GetIntegrationAsync(id.ToString())));
+        return [.. integrations.OfType<Integration>().OrderBy(i => i.Id, StringComparer.Ordinal)];
+    }
+
+    public async Task<IReadOnlyList<Channel>> ChannelsOfIntegrationAsync(string integrationId)
+    {
+        var ids = await Db.SetMembersAsync(RedisKeys.IntegrationChannels(integrationId));
+        var channels = await Task.WhenAll(ids.Select(id => GetChannelAsync(id.ToString())));
+        return [.. channels.OfType<Channel>().OrderBy(c => c.Id, StringComparer.Ordinal)];
+    }
+
     /// <summary>Every channel served by a connector.</summary>
     public async Task<IReadOnlyList<Channel>> ChannelsOfConnectorAsync(string connector)
     {

@@ -43,6 +43,23 @@ public static class AgentConsoleApi
                 Results.Ok(await middleware.TypingAsync(typing.ChannelId, typing.ThreadId, typing.On)))
             .WithName("SandboxAgentTyping").WithSummary("The agent is typing.");
 
+        agent.MapPost("/settings-link", (HttpRequest request, CxoneTenant tenant, Microsoft.Extensions.Options.IOptionsMonitor<CxoneIntegrationOptions> integration, IConfiguration configuration) =>
+            {
+                var action = integration.CurrentValue.ActionUrl is { Length: > 0 } configured
+                    ? configured
+                    : configuration["services:edge:http:0"] is { Length: > 0 } edge ? $"{edge.TrimEnd('/')}/settings" : null;
+                if (action is null)
+                {
+                    return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No Action URL is configured (Sandbox:Cxone:Integration:ActionUrl).");
+                }
+
+                // As CXone's Points of Contact Digital page does: a fresh one-time token, the admin's ids, the way back.
+                var token = tenant.CreateOneTimeToken(userId: 1, "channel-integration");
+                var back = $"{request.Scheme}://{request.Host}/agent.html";
+                return Results.Ok(new { url = $"{action}?userId={token.UserId}&brandId={token.BrandId}&token={Uri.EscapeDataString(token.Token)}&backUrl={Uri.EscapeDataString(back)}" });
+            })
+            .WithName("SandboxAgentSettingsLink").WithSummary("The link CXone opens for the integration's settings (Action URL with a one-time token).");
+
         agent.MapPost("/forget-token", (MiddlewareCalls middleware) =>
             {
                 middleware.ForgetToken();

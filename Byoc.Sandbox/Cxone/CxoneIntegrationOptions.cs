@@ -21,6 +21,12 @@ public sealed class CxoneIntegrationOptions
     /// <summary>The checkbox "Use DFO 3.0 Outbound API for replies".</summary>
     public bool UseDfo3Outbound { get; set; } = true;
 
+    /// <summary>
+    /// "Add action URL": the middleware's settings page, opened in the admin's browser. Empty means the Edge's
+    /// browsable address (from service discovery) + <c>/settings</c>.
+    /// </summary>
+    public string? ActionUrl { get; set; }
+
     /// <summary>How CXone sends the token request: "json" (what samples show), "form" or "basic".</summary>
     public string TokenRequestStyle { get; set; } = "json";
 }

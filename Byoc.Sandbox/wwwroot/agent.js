@@ -103,5 +103,10 @@ $('start').onclick = async () => {
   refresh();
 };
 
+$('settings').onclick = async () => {
+  const link = await json('/sandbox/cxone/agent/settings-link', { method: 'POST' });
+  if (link) window.open(link.url, '_blank'); else $('notice').textContent = 'No Action URL is configured.';
+};
+
 loadChannels().then(refresh);
 setInterval(refresh, 1000);

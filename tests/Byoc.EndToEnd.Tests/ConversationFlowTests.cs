@@ -94,6 +94,26 @@ public sealed class ConversationFlowTests(ByocApp app)
     }
 
     [Fact]
+    public async Task The_settings_page_opened_from_CXone_with_a_one_time_token_shows_the_tenants_points_of_contact_once()
+    {
+        var link = (await (await app.Sandbox.PostAsync("/sandbox/cxone/agent/settings-link", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("url").GetString()!;
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+
+        var first = await browser.GetAsync(link);
+        var again = await browser.GetAsync(link);
+
+        Assert.StartsWith(app.EdgeUrl.ToString(), link, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.OK, first.StatusCode);
+        var page = await first.Content.ReadAsStringAsync();
+        Assert.Contains("Signed in from CXone as Sandbox Admin (admin@sandbox.example)", page, StringComparison.Ordinal);
+        Assert.Contains("<td>Junglebook: Monkey Kingdom</td><td>junglebook</td><td>monkey-kingdom</td><td>forum</td>", page, StringComparison.Ordinal);
+        Assert.Contains("<td>Junglebook: Man Village</td>", page, StringComparison.Ordinal);
+        // A one-time token works once: the second opening goes back to CXone.
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, again.StatusCode);
+        Assert.Equal(new Uri(app.SandboxUrl, "/agent.html"), again.Headers.Location);
+    }
+
+    [Fact]
     public async Task Hundreds_of_messages_across_many_threads_reach_the_agent_in_order_within_each_thread()
     {
         const int threads = 20, perThread = 15;
