@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Byoc.Connectors.Sdk;
@@ -34,23 +32,14 @@ public sealed class JunglebookPlatform(IHttpClientFactory httpClients, TimeProvi
             PublicThreads = true,
         },
         [
-            new SettingDescriptor { Key = "token", DisplayName = "Profile API token", Secret = true, Required = true },
-            new SettingDescriptor { Key = "webhookSecret", DisplayName = "Webhook signing secret", Secret = true, Required = true },
+            AccountSetting.Secret("token", "Profile API token"),
+            AccountSetting.Secret("webhookSecret", "Webhook signing secret"),
         ]);
 
     public Task<IReadOnlyList<PlatformEvent>> ParseWebhookAsync(Webhook webhook, CancellationToken cancellationToken)
     {
         WebhookSignature.Verify(webhook.Account.Setting("webhookSecret"), webhook.Header("X-Junglebook-Timestamp"), webhook.Header("X-Junglebook-Signature"), webhook.Body.Span, time);
-        JunglebookEvent? hook;
-        try
-        {
-            hook = JsonSerializer.Deserialize(webhook.Body.Span, JunglebookJson.Default.JunglebookEvent);
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"not a Junglebook event: {e.Message}");
-        }
-
+        var hook = webhook.ReadJson(body => JsonSerializer.Deserialize(body.Span, JunglebookJson.Default.JunglebookEvent));
         IReadOnlyList<PlatformEvent> events = hook switch
         {
             { Type: "message", Message: { } m } => [new MessageReceived(ToPlatformMessage(m))],
@@ -63,14 +52,14 @@ public sealed class JunglebookPlatform(IHttpClientFactory httpClients, TimeProvi
 
     public async Task<SentMessage> SendAsync(PlatformAccount account, OutgoingMessage message, CancellationToken cancellationToken)
     {
-        var recipient = message.Recipients.FirstOrDefault(r => r.IsPrimary) ?? (message.Recipients.Count > 0 ? message.Recipients[0] : null);
+        var recipient = message.PrimaryRecipient;
         var body = new JunglebookSend(
             string.IsNullOrEmpty(message.ThreadId) ? null : message.ThreadId,
             string.IsNullOrEmpty(message.ThreadId) ? recipient?.ExternalId : null,
             message.Content.Text,
             [.. message.Content.Attachments.Select(a => new JunglebookAttachment(string.IsNullOrEmpty(a.FileName) ? "attachment" : a.FileName, a.Url))],
             message.ReplyToMessageId);
-        using var response = await Call(account, HttpMethod.Post, $"profiles/{Uri.EscapeDataString(account.AccountId)}/messages",
+        using var response = await Api(account).PostAsync($"profiles/{Uri.EscapeDataString(account.AccountId)}/messages",
             JsonContent.Create(body, JunglebookJson.Default.JunglebookSend), cancellationToken);
         var sent = await response.Content.ReadFromJsonAsync(JunglebookJson.Default.JunglebookSent, cancellationToken)
             ?? throw new PlatformUnavailableException("Junglebook answered without a message");
@@ -78,41 +67,18 @@ public sealed class JunglebookPlatform(IHttpClientFactory httpClients, TimeProvi
             recipient is null ? [] : [new EndUser { ExternalId = recipient.ExternalId, Nickname = recipient.Name }]);
     }
 
-    public async Task<RecipientCheck> ValidateRecipientsAsync(PlatformAccount account, IReadOnlyList<Recipient> recipients, CancellationToken cancellationToken)
-    {
-        var unknown = new List<string>();
-        foreach (var recipient in recipients)
-        {
-            try
-            {
-                using var _ = await Call(account, HttpMethod.Get, $"users/{Uri.EscapeDataString(recipient.ExternalId)}", null, cancellationToken);
-            }
-            catch (PlatformRejectedException)
-            {
-                unknown.Add($"{recipient.ExternalId} is not a Junglebook user");
-            }
-        }
+    public Task<RecipientCheck> ValidateRecipientsAsync(PlatformAccount account, IReadOnlyList<Recipient> recipients, CancellationToken cancellationToken) =>
+        RecipientCheck.ProbeEachAsync(recipients, recipient => Api(account).CallAsync(HttpMethod.Get, $"users/{Uri.EscapeDataString(recipient.ExternalId)}", null, cancellationToken),
+            "This person is not on Junglebook.", recipient => $"{recipient.ExternalId} is not a Junglebook user");
 
-        return unknown.Count == 0 ? RecipientCheck.Valid : RecipientCheck.Invalid("This person is not on Junglebook.", [.. unknown]);
-    }
-
-    public async Task SendSenderActionAsync(PlatformAccount account, string threadId, SenderAction action, CancellationToken cancellationToken)
-    {
-        using var _ = await Call(account, HttpMethod.Post, $"profiles/{Uri.EscapeDataString(account.AccountId)}/typing",
+    public Task SendSenderActionAsync(PlatformAccount account, string threadId, SenderAction action, CancellationToken cancellationToken) =>
+        Api(account).CallAsync(HttpMethod.Post, $"profiles/{Uri.EscapeDataString(account.AccountId)}/typing",
             JsonContent.Create(new JunglebookTyping(threadId, action == SenderAction.TypingOn), JunglebookJson.Default.JunglebookTyping), cancellationToken);
-    }
 
     public async Task<bool> CheckAccountAsync(PlatformAccount account, CancellationToken cancellationToken)
     {
-        try
-        {
-            using var _ = await Call(account, HttpMethod.Get, "me", null, cancellationToken);
-            return true;
-        }
-        catch (Exception e) when (e is PlatformRejectedException or PlatformUnavailableException or HttpRequestException)
-        {
-            return false;
-        }
+        await Api(account).CallAsync(HttpMethod.Get, "me", null, cancellationToken);
+        return true;
     }
 
     private static PlatformMessage ToPlatformMessage(JunglebookMessage m)
@@ -141,26 +107,6 @@ public sealed class JunglebookPlatform(IHttpClientFactory httpClients, TimeProvi
         };
     }
 
-    private async Task<HttpResponseMessage> Call(PlatformAccount account, HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", account.Setting("token"));
-        var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
-        if (response.IsSuccessStatusCode)
-        {
-            return response;
-        }
-
-        using (response)
-        {
-            var detail = await response.Content.ReadAsStringAsync(cancellationToken);
-            throw response.StatusCode switch
-            {
-                HttpStatusCode.TooManyRequests => new PlatformUnavailableException("Junglebook is rate limiting", response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1)),
-                >= HttpStatusCode.InternalServerError => new PlatformUnavailableException($"Junglebook answered {(int)response.StatusCode}"),
-                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new PlatformRejectedException($"Junglebook refused the token of profile {account.AccountId}"),
-                _ => new PlatformRejectedException($"Junglebook refused it ({(int)response.StatusCode}): {(detail.Length > 300 ? detail[..300] : detail)}"),
-            };
-        }
-    }
+    private PlatformApi Api(PlatformAccount account) =>
+        new(httpClients.CreateClient(HttpClientName), "Junglebook", PlatformApi.Bearer(account.Setting("token")));
 }

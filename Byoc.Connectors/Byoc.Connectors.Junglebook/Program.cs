@@ -2,14 +2,11 @@ using Byoc.Connectors.Junglebook;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddServiceDefaults();
 builder.AddByocConnector<JunglebookPlatform>();
-builder.Services.AddHttpClient(JunglebookPlatform.HttpClientName, (sp, http) =>
-    http.BaseAddress = new Uri(sp.GetRequiredService<IConfiguration>()["Junglebook:ApiBaseUrl"] ?? throw new InvalidOperationException("Junglebook:ApiBaseUrl is not set.")));
+builder.AddPlatformHttpClient(JunglebookPlatform.HttpClientName, baseAddressKey: "Junglebook:ApiBaseUrl");
 
 var app = builder.Build();
 
-app.MapDefaultEndpoints();
 app.MapByocConnector();
 
 app.Run();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Byoc.Connectors.V1;
 using Byoc.Messages.V1;
 
@@ -31,7 +32,10 @@ public interface IPlatform
     /// <summary>Shows the agent typing; by default nothing (platforms without typing indicators).</summary>
     Task SendSenderActionAsync(PlatformAccount account, string threadId, SenderAction action, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Whether the account's credentials work (the connector's health); by default assumed.</summary>
+    /// <summary>
+    /// Whether the account's credentials work (the connector's health); by default assumed. A
+    /// <see cref="PlatformRejectedException"/> or <see cref="PlatformUnavailableException"/> counts as not working.
+    /// </summary>
     Task<bool> CheckAccountAsync(PlatformAccount account, CancellationToken cancellationToken) => Task.FromResult(true);
 }
 
@@ -47,9 +51,13 @@ public sealed record PlatformDescription(
 public sealed record PlatformAccount(string AccountId, string ChannelId, IReadOnlyDictionary<string, string> Settings)
 {
     public string Setting(string name) =>
-        Settings.TryGetValue(name, out var value) && value.Length > 0
-            ? value
-            : throw new PlatformRejectedException($"account '{AccountId}' has no setting '{name}' in the vault");
+        FindSetting(name) ?? throw new PlatformRejectedException($"account '{AccountId}' has no setting '{name}' in the vault");
+
+    /// <summary>An optional setting: <paramref name="fallback"/> when it is absent or empty.</summary>
+    public string Setting(string name, string fallback) => FindSetting(name) ?? fallback;
+
+    /// <summary>An optional setting, or null when it is absent or empty.</summary>
+    public string? FindSetting(string name) => Settings.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 
     // Settings hold secrets: printing an account must not print them.
     public override string ToString() => $"PlatformAccount {{ AccountId = {AccountId}, ChannelId = {ChannelId} }}";
@@ -60,6 +68,23 @@ public sealed record Webhook(PlatformAccount Account, ReadOnlyMemory<byte> Body,
 {
     public string? Header(string name) =>
         Headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
+
+    /// <summary>
+    /// The body read by <paramref name="read"/> (a JSON deserializer or parser); JSON it cannot read becomes the
+    /// <see cref="FormatException"/> the SDK answers 400.
+    /// </summary>
+    public T ReadJson<T>(Func<ReadOnlyMemory<byte>, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        try
+        {
+            return read(Body);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"the webhook is not the JSON expected: {e.Message}");
+        }
+    }
 }
 
 /// <summary>What a webhook said happened.</summary>
@@ -72,7 +97,11 @@ public sealed record ReceiptReceived(string MessageId, ReceiptStatus Status, Dat
 public sealed record TypingReceived(string ThreadId, bool IsTyping) : PlatformEvent;
 
 /// <summary>An agent's message for the platform, in the platform's ids (Conversations mapped them).</summary>
-public sealed record OutgoingMessage(string IdempotencyKey, string ThreadId, IReadOnlyList<Recipient> Recipients, MessageContent Content, string? ReplyToMessageId);
+public sealed record OutgoingMessage(string IdempotencyKey, string ThreadId, IReadOnlyList<Recipient> Recipients, MessageContent Content, string? ReplyToMessageId)
+{
+    /// <summary>Whom a new thread is opened with: the primary recipient, else the first; null when none is named.</summary>
+    public Recipient? PrimaryRecipient => Recipients.FirstOrDefault(r => r.IsPrimary) ?? (Recipients.Count > 0 ? Recipients[0] : null);
+}
 
 /// <summary>What the platform answered to a send.</summary>
 public sealed record SentMessage(string MessageId, string? NewThreadId = null, DateTimeOffset? CreatedAt = null, string? Url = null, IReadOnlyList<EndUser>? EndUsers = null);
@@ -83,6 +112,31 @@ public sealed record RecipientCheck(bool IsValid, string? DisplayErrorMessage = 
 
     public static RecipientCheck Invalid(string displayMessage, params string[] problems) =>
         new(false, displayMessage, [.. problems.Select(p => new RecipientError { Path = { "idOnExternalPlatform" }, Message = p })]);
+
+    /// <summary>
+    /// Asks the platform about each recipient with <paramref name="probe"/>: those it refuses
+    /// (<see cref="PlatformRejectedException"/>) are invalid, each with its <paramref name="problem"/>.
+    /// </summary>
+    public static async Task<RecipientCheck> ProbeEachAsync(IEnumerable<Recipient> recipients, Func<Recipient, Task> probe, string displayMessage, Func<Recipient, string> problem)
+    {
+        ArgumentNullException.ThrowIfNull(recipients);
+        ArgumentNullException.ThrowIfNull(probe);
+        ArgumentNullException.ThrowIfNull(problem);
+        var problems = new List<string>();
+        foreach (var recipient in recipients)
+        {
+            try
+            {
+                await probe(recipient);
+            }
+            catch (PlatformRejectedException)
+            {
+                problems.Add(problem(recipient));
+            }
+        }
+
+        return problems.Count == 0 ? Valid : Invalid(displayMessage, [.. problems]);
+    }
 }
 
 /// <summary>The webhook is not genuine (signature, timestamp): answered 401, never ingested.</summary>

@@ -19,7 +19,7 @@ internal sealed class PlatformAccountsHealthCheck(IPlatform platform, AccountDir
         var failing = new List<string>();
         foreach (var account in accounts.All)
         {
-            if (!await platform.CheckAccountAsync(account, cancellationToken))
+            if (!await WorksAsync(account, cancellationToken))
             {
                 failing.Add(account.AccountId);
             }
@@ -28,5 +28,17 @@ internal sealed class PlatformAccountsHealthCheck(IPlatform platform, AccountDir
         return failing.Count == 0
             ? HealthCheckResult.Healthy($"{accounts.All.Count} accounts")
             : HealthCheckResult.Degraded($"credentials refused for: {string.Join(", ", failing)}");
+    }
+
+    private async Task<bool> WorksAsync(PlatformAccount account, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await platform.CheckAccountAsync(account, cancellationToken);
+        }
+        catch (Exception e) when (e is PlatformRejectedException or PlatformUnavailableException or HttpRequestException)
+        {
+            return false;
+        }
     }
 }

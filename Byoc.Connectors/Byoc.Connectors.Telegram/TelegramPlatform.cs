@@ -1,13 +1,9 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using System.Threading.RateLimiting;
 using Byoc.Connectors.Sdk;
 using Byoc.Connectors.V1;
 using Byoc.Messages.V1;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.AspNetCore.StaticFiles;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types;
@@ -20,14 +16,12 @@ namespace Byoc.Connectors.Telegram;
 /// = author). Customers' files are handed to CXone as signed links to this connector, which streams them from
 /// Telegram, because Telegram's own file URLs carry the bot token.
 /// </summary>
-public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfiguration configuration) : IPlatform, IDisposable
+public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfiguration configuration) : IPlatformFiles, IDisposable
 {
     public const string HttpClientName = "telegram";
 
     // The Bot API's limits: about one message a second in a chat, thirty a second for a bot. Sends wait their turn.
-    private readonly PartitionedRateLimiter<(string Bot, long Chat)> _limits = PartitionedRateLimiter.CreateChained(
-        PartitionedRateLimiter.Create<(string Bot, long Chat), (string, long)>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => PerSecond(1))),
-        PartitionedRateLimiter.Create<(string Bot, long Chat), string>(key => RateLimitPartition.GetTokenBucketLimiter(key.Bot, _ => PerSecond(30))));
+    private readonly SendRateLimits _limits = new(perThreadPerSecond: 1, perAccountPerSecond: 30);
 
     public PlatformDescription Description { get; } = new(
         "telegram",
@@ -43,23 +37,14 @@ public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfigurat
             Typing = true,
         },
         [
-            new SettingDescriptor { Key = "botToken", DisplayName = "Bot token (from @BotFather)", Secret = true, Required = true },
-            new SettingDescriptor { Key = "secretToken", DisplayName = "Webhook secret token (setWebhook's secret_token)", Secret = true, Required = true },
+            AccountSetting.Secret("botToken", "Bot token (from @BotFather)"),
+            AccountSetting.Secret("secretToken", "Webhook secret token (setWebhook's secret_token)"),
         ]);
 
     public Task<IReadOnlyList<PlatformEvent>> ParseWebhookAsync(Sdk.Webhook webhook, CancellationToken cancellationToken)
     {
         WebhookSignature.VerifyToken(webhook.Account.Setting("secretToken"), webhook.Header("X-Telegram-Bot-Api-Secret-Token"));
-        Update? update;
-        try
-        {
-            update = JsonSerializer.Deserialize<Update>(webhook.Body.Span, JsonBotAPI.Options);
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"not a Telegram update: {e.Message}");
-        }
-
+        var update = webhook.ReadJson(body => JsonSerializer.Deserialize<Update>(body.Span, JsonBotAPI.Options));
         // Groups and channels are not conversations with one customer; other kinds of content are not carried yet.
         if (update?.Message is not { Chat.Type: ChatType.Private, From: { } from } m || (m.Text, m.Photo, m.Document) is (null, null, null))
         {
@@ -92,7 +77,7 @@ public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfigurat
     public async Task<SentMessage> SendAsync(PlatformAccount account, OutgoingMessage message, CancellationToken cancellationToken)
     {
         var bot = Bot(account);
-        var recipient = message.Recipients.FirstOrDefault(r => r.IsPrimary) ?? (message.Recipients.Count > 0 ? message.Recipients[0] : null);
+        var recipient = message.PrimaryRecipient;
         var chat = ChatOf(message.ThreadId.Length > 0 ? message.ThreadId : recipient?.ExternalId);
         var reply = message.ReplyToMessageId?.Split(':') is [_, var id] && int.TryParse(id, out var replyTo) ? new ReplyParameters { MessageId = replyTo, AllowSendingWithoutReply = true } : null;
         var content = message.Content;
@@ -101,13 +86,13 @@ public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfigurat
         var sent = new List<Message>();
         if ((content.Text.Length > 0 && caption is null) || content.Attachments.Count == 0)
         {
-            await TakeTurnAsync(account, chat, cancellationToken);
+            await _limits.WaitTurnAsync(account.AccountId, $"{chat}", cancellationToken);
             sent.Add(await Call(() => bot.SendMessage(chat, content.Text, replyParameters: reply, cancellationToken: cancellationToken)));
         }
 
         foreach (var attachment in content.Attachments)
         {
-            await TakeTurnAsync(account, chat, cancellationToken);
+            await _limits.WaitTurnAsync(account.AccountId, $"{chat}", cancellationToken);
             var file = InputFile.FromUri(attachment.Url);
             var text = sent.Count == 0 ? caption : null;
             sent.Add(await Call(() => attachment.MimeType.StartsWith("image/", StringComparison.OrdinalIgnoreCase) && attachment.MimeType != "image/gif"
@@ -120,23 +105,9 @@ public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfigurat
             DateTime.SpecifyKind(first.Date, DateTimeKind.Utc), EndUsers: recipient is null ? [] : [new EndUser { ExternalId = recipient.ExternalId, Nickname = recipient.Name }]);
     }
 
-    public async Task<RecipientCheck> ValidateRecipientsAsync(PlatformAccount account, IReadOnlyList<Recipient> recipients, CancellationToken cancellationToken)
-    {
-        var unknown = new List<string>();
-        foreach (var recipient in recipients)
-        {
-            try
-            {
-                await Call(() => Bot(account).GetChat(ChatOf(recipient.ExternalId), cancellationToken));
-            }
-            catch (PlatformRejectedException)
-            {
-                unknown.Add($"{recipient.ExternalId} is not a chat of this bot");
-            }
-        }
-
-        return unknown.Count == 0 ? RecipientCheck.Valid : RecipientCheck.Invalid("This person has not started a chat with the bot.", [.. unknown]);
-    }
+    public Task<RecipientCheck> ValidateRecipientsAsync(PlatformAccount account, IReadOnlyList<Recipient> recipients, CancellationToken cancellationToken) =>
+        RecipientCheck.ProbeEachAsync(recipients, recipient => Call(() => Bot(account).GetChat(ChatOf(recipient.ExternalId), cancellationToken)),
+            "This person has not started a chat with the bot.", recipient => $"{recipient.ExternalId} is not a chat of this bot");
 
     // Telegram has no "stopped typing": the indicator fades after five seconds by itself.
     public Task SendSenderActionAsync(PlatformAccount account, string threadId, SenderAction action, CancellationToken cancellationToken) =>
@@ -144,48 +115,21 @@ public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfigurat
 
     public async Task<bool> CheckAccountAsync(PlatformAccount account, CancellationToken cancellationToken)
     {
-        try
-        {
-            await Call(() => Bot(account).GetMe(cancellationToken));
-            return true;
-        }
-        catch (Exception e) when (e is PlatformRejectedException or PlatformUnavailableException)
-        {
-            return false;
-        }
+        await Call(() => Bot(account).GetMe(cancellationToken));
+        return true;
     }
 
-    /// <summary>Streams a customer's file from Telegram, for a link this connector signed (it never shows the bot token).</summary>
-    public async Task<IResult> DownloadAsync(PlatformAccount account, string fileId, string? signature, CancellationToken cancellationToken)
+    public string FileLinkSecret(PlatformAccount account) => account.Setting("secretToken");
+
+    /// <summary>A customer's file, streamed from Telegram for a link this connector signed (it never shows the bot token).</summary>
+    public async Task<PlatformFile> OpenFileAsync(PlatformAccount account, string fileId, CancellationToken cancellationToken)
     {
-        try
-        {
-            WebhookSignature.VerifyToken(FileSignature(account, fileId), signature);
-            var bot = Bot(account);
-            var file = await Call(() => bot.GetFile(fileId, cancellationToken));
-            var type = new FileExtensionContentTypeProvider().TryGetContentType(file.FilePath ?? string.Empty, out var known) ? known : "application/octet-stream";
-            return Results.Stream(body => bot.DownloadFile(file, body, cancellationToken), type);
-        }
-        catch (Exception e) when (e is WebhookRejectedException or PlatformRejectedException)
-        {
-            return Results.NotFound();
-        }
-        catch (PlatformUnavailableException)
-        {
-            return Results.StatusCode(StatusCodes.Status502BadGateway);
-        }
+        var bot = Bot(account);
+        var file = await Call(() => bot.GetFile(fileId, cancellationToken));
+        return new PlatformFile(file.FilePath ?? string.Empty, body => bot.DownloadFile(file, body, cancellationToken));
     }
 
     public void Dispose() => _limits.Dispose();
-
-    private async Task TakeTurnAsync(PlatformAccount account, long chat, CancellationToken cancellationToken)
-    {
-        using var lease = await _limits.AcquireAsync((account.AccountId, chat), 1, cancellationToken);
-        if (!lease.IsAcquired)
-        {
-            throw new PlatformUnavailableException("too many messages are waiting for Telegram's rate limits", TimeSpan.FromSeconds(1));
-        }
-    }
 
     private TelegramBotClient Bot(PlatformAccount account)
     {
@@ -203,23 +147,10 @@ public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfigurat
         return new TelegramBotClient(options, httpClients.CreateClient(HttpClientName));
     }
 
-    private string FileLink(PlatformAccount account, string fileId) =>
-        $"{configuration["Telegram:PublicBaseUrl"]?.TrimEnd('/')}/hooks/telegram/{Uri.EscapeDataString(account.AccountId)}/files/{Uri.EscapeDataString(fileId)}?sig={FileSignature(account, fileId)}";
-
-    private static string FileSignature(PlatformAccount account, string fileId) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(account.Setting("secretToken")), Encoding.UTF8.GetBytes($"{account.AccountId}/{fileId}")));
+    private string FileLink(PlatformAccount account, string fileId) => FileLinks.Create(this, configuration["Telegram:PublicBaseUrl"], account, fileId);
 
     private static long ChatOf(string? id) =>
         long.TryParse(id, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chat) ? chat : throw new PlatformRejectedException($"'{id}' is not a Telegram chat id");
-
-    private static TokenBucketRateLimiterOptions PerSecond(int messages) => new()
-    {
-        TokenLimit = messages,
-        TokensPerPeriod = messages,
-        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-        QueueLimit = 10_000,
-        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-    };
 
     private static async Task<T> Call<T>(Func<Task<T>> call)
     {
@@ -227,13 +158,9 @@ public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfigurat
         {
             return await call();
         }
-        catch (ApiRequestException e) when (e.ErrorCode == 429)
+        catch (ApiRequestException e)
         {
-            throw new PlatformUnavailableException("Telegram is rate limiting the bot", TimeSpan.FromSeconds(e.Parameters?.RetryAfter ?? 1));
-        }
-        catch (ApiRequestException e) when (e.ErrorCode is >= 400 and < 500)
-        {
-            throw new PlatformRejectedException($"Telegram refused it ({e.ErrorCode}): {e.Message}");
+            throw PlatformApi.Failure("Telegram", e.ErrorCode, e.Message, TimeSpan.FromSeconds(e.Parameters?.RetryAfter ?? 1));
         }
         catch (RequestException e)
         {

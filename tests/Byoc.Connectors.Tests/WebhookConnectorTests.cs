@@ -1,5 +1,4 @@
 extern alias sdk;
-extern alias webhook;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -7,7 +6,6 @@ using Byoc.Connectors.V1;
 using Byoc.Messages.V1;
 using Grpc.Core;
 using sdk::Byoc.Connectors.Sdk;
-using JsonPath = webhook::Byoc.Connectors.Webhook.JsonPath;
 
 namespace Byoc.Connectors.Tests;
 
@@ -279,36 +277,6 @@ public sealed class WebhookConnectorTests(WebhookFixture fixture) : IClassFixtur
         Assert.Contains(description.Settings, s => s is { Key: "webhookSecret", Secret: true, Required: true });
         Assert.Contains(description.Settings, s => s is { Key: "map.threadId", Required: true });
     }
-
-    [Theory]
-    [InlineData("$", """{"a":1}""")]
-    [InlineData("$.a.b[1].c", "x")]
-    [InlineData("$['a']['b'][1]['c']", "x")]
-    [InlineData("$.a['odd key']", "y")]
-    [InlineData("$.a.n", "42")]
-    public void The_json_path_subset_selects_names_quoted_names_and_indexes(string path, string expected)
-    {
-        var root = JsonDocument.Parse("""{"a":{"b":[{"c":"w"},{"c":"x"}],"odd key":"y","n":42}}""").RootElement;
-
-        var found = JsonPath.Select(path == "$" ? JsonDocument.Parse("""{"a":1}""").RootElement : root, path);
-
-        Assert.Equal(expected, found?.ValueKind == JsonValueKind.String ? found.Value.GetString() : found?.GetRawText());
-    }
-
-    [Theory]
-    [InlineData("$.a.b[5].c")]
-    [InlineData("$.a.missing")]
-    [InlineData("$.a.b.c")]
-    public void The_json_path_subset_finds_nothing_where_a_step_is_missing(string path) =>
-        Assert.Null(JsonPath.Select(JsonDocument.Parse("""{"a":{"b":[{"c":"w"}]}}""").RootElement, path));
-
-    [Theory]
-    [InlineData("a.b")]
-    [InlineData("$.a[?(@.b)]")]
-    [InlineData("$..a")]
-    [InlineData("$.a[*]")]
-    public void The_json_path_subset_refuses_paths_outside_it(string path) =>
-        Assert.Throws<FormatException>(() => JsonPath.Select(JsonDocument.Parse("{}").RootElement, path));
 
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 

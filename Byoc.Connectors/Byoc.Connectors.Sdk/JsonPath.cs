@@ -1,10 +1,10 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Byoc.Connectors.Webhook;
+namespace Byoc.Connectors.Sdk;
 
 /// <summary>
-/// The JSON-path subset account settings use to point into a platform's payload: <c>$</c>, <c>.name</c>,
+/// The JSON-path subset account settings use to point into a platform's payload (the generic webhook connector's mappings): <c>$</c>, <c>.name</c>,
 /// <c>['name']</c> and <c>[index]</c>, as in <c>$.message.attachments[0]['file name']</c>. No filters or
 /// wildcards: a mapping names one value, and a small grammar is one nobody can misconfigure into a slow query.
 /// </summary>
@@ -49,6 +49,20 @@ public static partial class JsonPath
             { ValueKind: JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False } e => e.GetRawText(),
             _ => null,
         };
+
+    /// <summary>The value at <paramref name="path"/> in a JSON document as text, or null when absent or not JSON (a platform's answer).</summary>
+    public static string? Text(ReadOnlyMemory<byte> json, string path)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return Text(document.RootElement, path);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     [GeneratedRegex(@"\.(?<name>[^.\[]+)|\[(?<index>\d+)\]|\['(?<quoted>[^']*)'\]", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, 100)]
     private static partial Regex Step();

@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Polly;
+
+namespace Byoc.Connectors.Sdk;
+
+/// <summary>
+/// Calls to a platform's REST API, with its answers turned into the exceptions the connector contract acts on:
+/// 429 is <see cref="PlatformUnavailableException"/> with the platform's Retry-After (1 s when it gives none);
+/// 408, 5xx, timeouts and an unreachable platform are <see cref="PlatformUnavailableException"/>; other 4xx
+/// (401: the credentials) are <see cref="PlatformRejectedException"/>. Details name the platform, the status and
+/// the start of its answer, never the request's URL or headers, where credentials travel.
+/// </summary>
+/// <param name="http">The platform's named client (its base address makes relative URLs work).</param>
+/// <param name="platform">The platform's name, as the agent reads it in a failure.</param>
+/// <param name="authorization">Set on every request that has none, e.g. <see cref="Bearer"/>.</param>
+public sealed class PlatformApi(HttpClient http, string platform, AuthenticationHeaderValue? authorization = null)
+{
+    /// <summary>How much of a platform's answer a failure quotes: enough to say why, short enough for a timeline.</summary>
+    public const int MaxDetailLength = 200;
+
+    public static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
+
+    public Task<HttpResponseMessage> GetAsync(string url, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, url, null, cancellationToken);
+
+    public Task<HttpResponseMessage> PostAsync(string url, HttpContent content, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, url, content, cancellationToken);
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, url) { Content = content };
+        return await SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>A call where only success matters (a probe, a typing indicator): the answer is read and let go.</summary>
+    public async Task CallAsync(HttpMethod method, string url, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var _ = await SendAsync(method, url, content, cancellationToken);
+    }
+
+    /// <summary>Sends <paramref name="request"/>; the answer is returned only when successful (2xx), for the caller to dispose.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Headers.Authorization ??= authorization;
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new PlatformUnavailableException($"{platform} could not be reached: {e.Message}");
+        }
+        // A resilience pipeline's timeout (or open circuit), or HttpClient.Timeout: not the caller giving up.
+        catch (Exception e) when (e is ExecutionRejectedException or TimeoutException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new PlatformUnavailableException($"{platform} did not answer in time");
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            var detail = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw Failure(platform, (int)response.StatusCode, detail, response.Headers.RetryAfter?.Delta);
+        }
+    }
+
+    /// <summary>
+    /// The exception for a platform's failed answer, for connectors that call the platform through its own client
+    /// library and get the status from its exceptions.
+    /// </summary>
+    public static Exception Failure(string platform, int status, string? detail, TimeSpan? retryAfter = null)
+    {
+        var quoted = string.IsNullOrWhiteSpace(detail) ? string.Empty : $": {Shorten(detail)}";
+        return status switch
+        {
+            (int)HttpStatusCode.TooManyRequests => new PlatformUnavailableException($"{platform} is rate limiting", retryAfter ?? TimeSpan.FromSeconds(1)),
+            (int)HttpStatusCode.RequestTimeout or >= 500 or < 300 => new PlatformUnavailableException($"{platform} answered {status}"),
+            (int)HttpStatusCode.Unauthorized => new PlatformRejectedException($"{platform} refused the credentials ({status}){quoted}"),
+            _ => new PlatformRejectedException($"{platform} refused it ({status}){quoted}"),
+        };
+    }
+
+    private static string Shorten(string detail)
+    {
+        var line = detail.ReplaceLineEndings(" ").Trim();
+        return line.Length > MaxDetailLength ? line[..(MaxDetailLength - 1)] + "…" : line;
+    }
+}
