@@ -23,13 +23,20 @@ public sealed class ConversationsOptions
     [Range(1, 10_000)]
     public int MaxConcurrentDeliveries { get; set; } = 128;
 
-    /// <summary>Attempts per message before it becomes a dead letter (a CXone 4xx is never retried).</summary>
-    [Range(1, 1000)]
-    public int MaxAttempts { get; set; } = 8;
+    /// <summary>
+    /// How long a message is retried while CXone throttles or fails (429, 5xx, timeouts) before it becomes a dead
+    /// letter; a CXone 4xx is never retried. An outage shorter than this loses no message to the dead letters.
+    /// </summary>
+    public TimeSpan RetryFor { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Attempts per message, as a second bound beside <see cref="RetryFor"/>.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxAttempts { get; set; } = 100_000;
 
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Longest wait between attempts when CXone gives no Retry-After (a Retry-After is honoured in full).</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How long a platform message id is remembered for dedup.</summary>
     public TimeSpan DedupRetention { get; set; } = TimeSpan.FromDays(7);
@@ -39,6 +46,9 @@ public sealed class ConversationsOptions
 
     /// <summary>How long the answer to an outbound request is kept for CXone's retries.</summary>
     public TimeSpan DeliveryRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long the answer is kept when the key was derived from the request's content (no CXone message id).</summary>
+    public TimeSpan DerivedKeyRetention { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Deadline of a call to a connector.</summary>
     public TimeSpan ConnectorDeadline { get; set; } = TimeSpan.FromSeconds(10);

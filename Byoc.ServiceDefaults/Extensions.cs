@@ -57,7 +57,14 @@ public static class Extensions
                     !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                     && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
                 .AddGrpcClientInstrumentation()
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation(o => o.EnrichWithHttpRequestMessage = (activity, request) =>
+                {
+                    // Some platform APIs carry the credential in the path (Telegram's /bot{token}/...).
+                    if (request.RequestUri is { } uri && SecretsInUrls.Redact(uri.ToString()) is { } redacted)
+                    {
+                        activity.SetTag("url.full", redacted);
+                    }
+                }));
 
         // OTLP export only when a collector is configured, exactly as Aspire's defaults do.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))

@@ -6,11 +6,14 @@ namespace Byoc.Connectors.Sdk;
 
 /// <summary>
 /// The connector's platform accounts with their settings, read from Conversations' vault (never from
-/// appsettings) and re-read every 30 seconds and whenever an unknown account is asked for.
+/// appsettings): re-read when older than 30 seconds, or when an unknown account is asked for — but at most once
+/// every 5 seconds for unknown ones, so a flood of made-up account ids in webhook paths cannot hammer
+/// Conversations. When Conversations cannot answer, the accounts already known keep being served.
 /// </summary>
 public sealed class AccountDirectory(Accounts.AccountsClient accounts, IPlatform platform, TimeProvider time) : IDisposable
 {
     private static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan UnknownRefreshEvery = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private ConcurrentDictionary<string, PlatformAccount> _accounts = new(StringComparer.Ordinal);
     private DateTimeOffset _loadedAt = DateTimeOffset.MinValue;
@@ -19,9 +22,17 @@ public sealed class AccountDirectory(Accounts.AccountsClient accounts, IPlatform
 
     public async Task<PlatformAccount?> FindAsync(string accountId, CancellationToken cancellationToken)
     {
-        if (time.GetUtcNow() - _loadedAt > RefreshEvery || !_accounts.ContainsKey(accountId))
+        var age = time.GetUtcNow() - _loadedAt;
+        if (age > RefreshEvery || (!_accounts.ContainsKey(accountId) && age > UnknownRefreshEvery))
         {
-            await RefreshAsync(cancellationToken);
+            try
+            {
+                await RefreshAsync(cancellationToken, onlyIfOlderThan: _accounts.ContainsKey(accountId) ? RefreshEvery : UnknownRefreshEvery);
+            }
+            catch (RpcException) when (!_accounts.IsEmpty)
+            {
+                // Conversations is away: what we know still serves.
+            }
         }
 
         return _accounts.GetValueOrDefault(accountId);
@@ -33,11 +44,17 @@ public sealed class AccountDirectory(Accounts.AccountsClient accounts, IPlatform
 
     public void Dispose() => _refresh.Dispose();
 
-    public async Task RefreshAsync(CancellationToken cancellationToken)
+    public async Task RefreshAsync(CancellationToken cancellationToken, TimeSpan? onlyIfOlderThan = null)
     {
         await _refresh.WaitAsync(cancellationToken);
         try
         {
+            // Whoever waited while another caller refreshed uses that fresh copy instead of asking again.
+            if (onlyIfOlderThan is { } limit && time.GetUtcNow() - _loadedAt <= limit)
+            {
+                return;
+            }
+
             var answer = await accounts.GetAccountSettingsAsync(new GetAccountSettingsRequest { Connector = platform.Description.Connector }, cancellationToken: cancellationToken);
             _accounts = new ConcurrentDictionary<string, PlatformAccount>(
                 answer.Accounts.Select(a => KeyValuePair.Create(a.AccountId, new PlatformAccount(a.AccountId, a.ChannelId, a.Settings.ToDictionary()))),

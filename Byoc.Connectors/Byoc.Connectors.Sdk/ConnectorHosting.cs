@@ -41,13 +41,15 @@ public static class ConnectorHosting
     public static IHttpClientBuilder AddPlatformHttpClient(this IHostApplicationBuilder builder, string name, string? baseAddressKey = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // No blind retries by default: a platform's send is rarely idempotent, and a retried POST can reach the
+        // customer twice. A platform that drops repeats opts in with WithIdempotentRetries.
         return builder.Services.AddHttpClient(name, (sp, http) =>
         {
             if (baseAddressKey is not null)
             {
                 http.BaseAddress = new Uri(sp.GetRequiredService<IConfiguration>()[baseAddressKey] ?? throw new InvalidOperationException($"{baseAddressKey} is not set."));
             }
-        });
+        }).WithoutBlindRetries();
     }
 
     /// <summary>

@@ -80,5 +80,10 @@ internal sealed class ConnectorService(IPlatform platform, AccountDirectory acco
         {
             throw new RpcException(new Status(StatusCode.Unavailable, $"the platform could not be reached: {e.Message}"));
         }
+        catch (Polly.ExecutionRejectedException e)
+        {
+            // A resilience pipeline gave up (timeout, open circuit): the send may or may not have happened, never "refused".
+            throw new RpcException(new Status(StatusCode.Unavailable, $"the platform did not answer: {e.GetType().Name}"));
+        }
     }
 }

@@ -36,14 +36,17 @@ public sealed class CxoneDiscovery(IHttpClientFactory httpClients, TimeProvider 
             var url = new Uri(new Uri(integration.Cxone.Issuer.TrimEnd('/') + "/"), $".well-known/cxone-configuration?tenantId={Uri.EscapeDataString(integration.TenantId)}");
             using var document = await GetJsonAsync(url, cancellationToken);
             var root = document.RootElement;
+            // The Digital API is served from api-de-{area}.{domain} (cxone-contract §3.1); api_endpoint names the
+            // general API host, which serves it only behind a NICE toggle, so it is the fallback.
+            if (root.TryGetProperty("area", out var area) && root.TryGetProperty("domain", out var domain)
+                && area.GetString() is { Length: > 0 } areaName && domain.GetString() is { Length: > 0 } domainName)
+            {
+                return $"https://api-de-{areaName}.{domainName}/dfo/3.0";
+            }
+
             if (root.TryGetProperty("api_endpoint", out var api) && api.GetString() is { Length: > 0 } endpoint)
             {
                 return endpoint.TrimEnd('/') + "/dfo/3.0";
-            }
-
-            if (root.TryGetProperty("area", out var area) && root.TryGetProperty("domain", out var domain))
-            {
-                return $"https://api-de-{area.GetString()}.{domain.GetString()}/dfo/3.0";
             }
 
             throw new CxoneDiscoveryException($"{integration.Cxone.Issuer}'s CXone configuration names no API endpoint for tenant {integration.TenantId}.");

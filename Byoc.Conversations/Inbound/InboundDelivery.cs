@@ -31,12 +31,19 @@ public sealed partial class InboundDelivery(
         }
 
         var body = JsonNode.Parse(work.Body)!.AsObject();
+        var started = time.GetUtcNow();
         for (var attempt = 1; ; attempt++)
         {
             timeline.Record(work.ChannelId, work.MessageId, "sent_to_cxone", attempt == 1 ? null : $"attempt {attempt}");
             var result = work.Kind == InboundWork.StatusKind
                 ? await cxone.UpdateStatusAsync(integration, work.ChannelId, work.MessageId, body, cancellationToken)
                 : await cxone.CreateMessageAsync(integration, work.ChannelId, body, cancellationToken);
+
+            // A status can reach CXone before CXone has stored the agent's message it is about: wait for it.
+            if (work.Kind == InboundWork.StatusKind && result.StatusCode == 404)
+            {
+                result = result with { Outcome = CxoneOutcome.Retryable };
+            }
 
             switch (result.Outcome)
             {
@@ -47,7 +54,7 @@ public sealed partial class InboundDelivery(
                     LogRejected(work.Kind, work.MessageId, work.ChannelId, result.StatusCode);
                     await deadLetters.AddAsync(work, $"CXone refused it with {result.StatusCode}", result.Body, attempt);
                     return;
-                case CxoneOutcome.Retryable when attempt >= options.Value.MaxAttempts:
+                case CxoneOutcome.Retryable when attempt >= options.Value.MaxAttempts || time.GetUtcNow() - started >= options.Value.RetryFor:
                     await deadLetters.AddAsync(work, $"no success after {attempt} attempts; last: {Describe(result)}", result.Body, attempt);
                     return;
                 default:
@@ -60,13 +67,13 @@ public sealed partial class InboundDelivery(
         }
     }
 
-    /// <summary>Retry-After when CXone gives it (capped at the maximum), else exponential backoff with jitter (half fixed, half random).</summary>
+    /// <summary>Retry-After when CXone gives it (in full, within the retry budget), else exponential backoff with jitter (half fixed, half random).</summary>
     public TimeSpan DelayBefore(int attempt, TimeSpan? retryAfter)
     {
         var max = options.Value.RetryMaxDelay;
         if (retryAfter is { } given && given > TimeSpan.Zero)
         {
-            return given < max ? given : max;
+            return given < options.Value.RetryFor ? given : options.Value.RetryFor;
         }
 
         var ceiling = Math.Min(max.TotalMilliseconds, options.Value.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 2, 20)));

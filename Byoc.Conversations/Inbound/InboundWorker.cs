@@ -51,8 +51,9 @@ public sealed partial class InboundWorker(
                 {
                     await BalanceAsync(stoppingToken);
                 }
-                catch (RedisException e)
+                catch (Exception e) when (e is RedisException or TimeoutException)
                 {
+                    // A Redis hiccup must not stop the replica: the next round tries again.
                     LogLeaseRoundFailed(e.Message);
                 }
 
@@ -82,6 +83,16 @@ public sealed partial class InboundWorker(
 
         foreach (var partition in _pumps.Keys.ToList())
         {
+            if (_pumps.TryGetValue(partition, out var current) && !current.IsRunning)
+            {
+                // A pump that ended on its own is replaced below, with its lease kept.
+                _pumps.TryRemove(partition, out _);
+                await current.DisposeAsync();
+                var pump = new PartitionPump(partition, _replica, redis, delivery, _deliverySlots, options.Value, time, logger);
+                _pumps[partition] = pump;
+                pump.Start(stoppingToken);
+            }
+
             var renewed = (int)await db.ScriptEvaluateAsync(RenewIfMine, [RedisKeys.PartitionLease(partition)], [_replica, leaseMs]) == 1;
             if (!renewed)
             {

@@ -26,6 +26,9 @@ internal sealed partial class PartitionPump(
 
     private string Stream => RedisKeys.InboundStream(partition);
 
+    /// <summary>False once the pump's loop has ended without being stopped (the worker then replaces it).</summary>
+    public bool IsRunning => !_running.IsCompleted;
+
     public void Start(CancellationToken stoppingToken)
     {
         var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _stop.Token);
@@ -69,7 +72,7 @@ internal sealed partial class PartitionPump(
             {
                 // Stopped: what is not acknowledged stays pending for the next owner.
             }
-            catch (RedisException e)
+            catch (Exception e) when (e is RedisException or TimeoutException)
             {
                 // Redis went away (a restart, a failover): let what is under way finish, then start over from
                 // this consumer's pending entries once Redis answers again.
@@ -152,35 +155,42 @@ internal sealed partial class PartitionPump(
         }
     }
 
+    /// <summary>
+    /// Delivers and acknowledges one entry. Whatever goes wrong short of being stopped (Redis timing out, a secret
+    /// that cannot be decrypted, CXone's discovery failing), the entry is retried in place: the thread behind it
+    /// waits, so nothing overtakes it and nothing is left pending unseen.
+    /// </summary>
     private async Task DeliverAsync(RedisValue entryId, InboundWork work, IDatabase db, CancellationToken cancellationToken)
     {
         try
         {
-            if (cancellationToken.IsCancellationRequested)
+            for (var attempt = 1; !cancellationToken.IsCancellationRequested; attempt++)
             {
-                return;
-            }
+                try
+                {
+                    await deliverySlots.WaitAsync(cancellationToken);
+                    try
+                    {
+                        await delivery.DeliverAsync(work, cancellationToken);
+                    }
+                    finally
+                    {
+                        deliverySlots.Release();
+                    }
 
-            await deliverySlots.WaitAsync(cancellationToken);
-            try
-            {
-                await delivery.DeliverAsync(work, cancellationToken);
+                    await db.StreamAcknowledgeAsync(Stream, InboundStreams.Group, entryId);
+                    return;
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    LogDeliveryFailed(work.MessageId, partition, e.GetType().Name, e.Message);
+                    await Task.Delay(delivery.DelayBefore(attempt + 1, retryAfter: null), time, cancellationToken);
+                }
             }
-            finally
-            {
-                deliverySlots.Release();
-            }
-
-            await db.StreamAcknowledgeAsync(Stream, InboundStreams.Group, entryId);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Left pending: the next owner delivers it.
-        }
-        catch (Exception e) when (e is RedisException or InvalidOperationException or System.Text.Json.JsonException)
-        {
-            // Left pending as well; logged so an operator sees why a thread stalls.
-            LogDeliveryFailed(work.MessageId, partition, e.Message);
         }
         finally
         {
@@ -225,8 +235,8 @@ internal sealed partial class PartitionPump(
     [LoggerMessage(Level = LogLevel.Information, Message = "Claimed {Count} unacknowledged entries of inbound partition {Partition} from an earlier owner")]
     private partial void LogClaimed(int count, int partition);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery of {MessageId} (partition {Partition}) stopped: {Reason}")]
-    private partial void LogDeliveryFailed(string messageId, int partition, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery of {MessageId} (partition {Partition}) failed with {Error}: {Reason}; retrying in place")]
+    private partial void LogDeliveryFailed(string messageId, int partition, string error, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound partition {Partition} stopped: {Reason}")]
     private partial void LogPumpFailed(int partition, string reason);

@@ -58,16 +58,25 @@ public sealed partial class OutboundDelivery(
         DeliverResponse response;
         try
         {
-            response = await SendAsync(channel, request, cancellationToken);
+            // Not the caller's cancellation: once sending starts it finishes (within the connector's deadline) and
+            // its answer is kept, so a CXone retry after the Edge gave up gets that answer instead of a second send.
+            response = await SendAsync(channel, request, CancellationToken.None);
+        }
+        catch (OutcomeUnknownException e)
+        {
+            // The platform may or may not have it: the pending mark stays until it expires, so quick retries wait
+            // rather than send again.
+            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
         }
         catch
         {
-            // Nothing was sent (or the platform could not be reached): a retry may try again.
+            // Nothing was sent (the connector was unreachable or refused to try): a retry may try again.
             await db.KeyDeleteAsync(key);
             throw;
         }
 
-        await db.StringSetAsync(key, "done:" + Convert.ToBase64String(response.ToByteArray()), options.Value.DeliveryRetention);
+        await db.StringSetAsync(key, "done:" + Convert.ToBase64String(response.ToByteArray()),
+            request.IdempotencyKeyDerived ? options.Value.DerivedKeyRetention : options.Value.DeliveryRetention);
         return response;
     }
 
@@ -124,7 +133,12 @@ public sealed partial class OutboundDelivery(
         {
             sent = await connectors.For(channel.Connector).SendAsync(send, deadline: time.GetUtcNow().UtcDateTime + options.Value.ConnectorDeadline, cancellationToken: cancellationToken);
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled or StatusCode.ResourceExhausted)
+        catch (RpcException e) when (e.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Cancelled)
+        {
+            LogConnectorUnavailable(channel.Connector, e.StatusCode);
+            throw new OutcomeUnknownException($"connector '{channel.Connector}' did not answer in time ({e.StatusCode})");
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.ResourceExhausted)
         {
             LogConnectorUnavailable(channel.Connector, e.StatusCode);
             throw new RpcException(new Status(StatusCode.Unavailable, $"connector '{channel.Connector}' is unavailable ({e.StatusCode})"));
@@ -177,6 +191,8 @@ public sealed partial class OutboundDelivery(
             Recipients = { request.Recipients },
         };
     }
+
+    private sealed class OutcomeUnknownException(string message) : Exception(message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connector {Connector} is unavailable: {Status}")]
     private partial void LogConnectorUnavailable(string connector, StatusCode status);

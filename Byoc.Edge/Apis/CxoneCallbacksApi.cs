@@ -123,6 +123,8 @@ public static class CxoneCallbacksApi
         var deliver = new DeliverRequest
         {
             IdempotencyKey = IdempotencyKeys.ForCxoneRequest("dfo3-outbound", integrationId, channelId, threadId, body.Raw),
+            // The DFO 3.0 body carries no message id: the key is the content's, good for CXone's retries only.
+            IdempotencyKeyDerived = true,
             IntegrationId = integrationId,
             ChannelId = channelId,
             ThreadId = threadId,

@@ -15,9 +15,9 @@ public static class SettingsApi
 {
     public static IEndpointRouteBuilder MapSettingsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/settings", async (int? userId, int? brandId, string? token, string? backUrl, Integrations.IntegrationsClient integrations, CancellationToken cancellationToken) =>
+        app.MapGet("/settings", async (int? userId, int? brandId, string? token, string? backUrl, Integrations.IntegrationsClient integrations, IConfiguration configuration, CancellationToken cancellationToken) =>
             {
-                var back = Uri.TryCreate(backUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url : null;
+                var back = BackUrl(backUrl, configuration);
                 if (userId is null || brandId is null || string.IsNullOrEmpty(token))
                 {
                     return Refused(back, "The settings page needs userId, brandId and token, as CXone sends them.");
@@ -40,6 +40,23 @@ public static class SettingsApi
             .AllowAnonymous()
             .ExcludeFromDescription();
         return app;
+    }
+
+    // Only back to CXone (or hosts configured under Edge:Settings:BackUrlHosts): the page must not be an open redirect.
+    private static Uri? BackUrl(string? backUrl, IConfiguration configuration)
+    {
+        if (!Uri.TryCreate(backUrl, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
+        {
+            return null;
+        }
+
+        var hosts = configuration.GetSection("Edge:Settings:BackUrlHosts").Get<string[]>() is { Length: > 0 } configured
+            ? configured
+            : ["*.niceincontact.com", "*.nice-incontact.com"];
+        var allowed = hosts.Any(h => h.StartsWith("*.", StringComparison.Ordinal)
+            ? url.Host.EndsWith(h[1..], StringComparison.OrdinalIgnoreCase)
+            : string.Equals(url.Host, h, StringComparison.OrdinalIgnoreCase));
+        return allowed && (url.Scheme == "https" || url.IsLoopback) ? url : null;
     }
 
     private static IResult Refused(Uri? back, string reason) =>

@@ -107,6 +107,8 @@ public sealed class ConversationsStack : IAsyncLifetime
             settings[prefix + "ClientId"] = clientId;
             settings[prefix + "ClientSecret"] = secret;
             settings[prefix + "Cxone:Issuer"] = sandbox.ToString();
+            // The simulator serves the Digital API itself, not at api-de-{area}.{domain}.
+            settings[prefix + "Cxone:DigitalApiBaseUrl"] = new Uri(sandbox, "/dfo/3.0").ToString();
             settings[prefix + "Cxone:AppClientId"] = "byoc-sandbox-app";
             settings[prefix + "Cxone:AppClientSecret"] = "sandbox-app-secret";
             settings[prefix + "Cxone:AccessKeyId"] = id == "acme" ? "sandbox-access-key" : "globex-key";

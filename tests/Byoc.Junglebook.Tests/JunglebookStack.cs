@@ -50,6 +50,7 @@ public sealed class JunglebookStack : IAsyncLifetime
         conversations[integration + "ClientId"] = "bare-necessities-client";
         conversations[integration + "ClientSecret"] = "bare-necessities-secret";
         conversations[integration + "Cxone:Issuer"] = Sandbox.Url.ToString();
+        conversations[integration + "Cxone:DigitalApiBaseUrl"] = new Uri(Sandbox.Url, "/dfo/3.0").ToString();
         conversations[integration + "Cxone:AppClientId"] = "byoc-sandbox-app";
         conversations[integration + "Cxone:AppClientSecret"] = "sandbox-app-secret";
         conversations[integration + "Cxone:AccessKeyId"] = "sandbox-access-key";

@@ -1,0 +1,56 @@
+using System.Net;
+using System.Text;
+using Byoc.Conversations.Cxone;
+using Byoc.Conversations.Registry;
+using Byoc.ServiceDefaults;
+
+namespace Byoc.Conversations.Tests;
+
+public sealed class CxoneDiscoveryTests
+{
+    [Fact]
+    public async Task The_Digital_API_is_found_at_api_de_of_the_tenants_area_and_domain()
+    {
+        var discovery = Discovery("""{"tenantId":"t1","area":"na1","domain":"niceincontact.com","api_endpoint":"https://api-na1.niceincontact.com"}""");
+
+        var baseUrl = await discovery.DigitalApiBaseAsync(Integration(digitalApiBaseUrl: null), CancellationToken.None);
+
+        Assert.Equal("https://api-de-na1.niceincontact.com/dfo/3.0", baseUrl);
+    }
+
+    [Fact]
+    public async Task Without_area_and_domain_the_api_endpoint_is_used_and_a_configured_base_wins_over_both()
+    {
+        var discovery = Discovery("""{"tenantId":"t1","api_endpoint":"https://api-na1.niceincontact.com/"}""");
+
+        Assert.Equal("https://api-na1.niceincontact.com/dfo/3.0", await discovery.DigitalApiBaseAsync(Integration(null), CancellationToken.None));
+        Assert.Equal("https://custom.example/dfo/3.0", await discovery.DigitalApiBaseAsync(Integration("https://custom.example/dfo/3.0/"), CancellationToken.None));
+    }
+
+    [Fact]
+    public void Credentials_in_URL_paths_are_redacted_for_traces()
+    {
+        Assert.Equal("https://api.telegram.org/bot{redacted}/sendMessage", SecretsInUrls.Redact("https://api.telegram.org/bot123456:AAE-x_yz/sendMessage"));
+        Assert.Equal("https://api.telegram.org/file/bot{redacted}/photos/1.jpg", SecretsInUrls.Redact("https://api.telegram.org/file/bot123456:AAE-x_yz/photos/1.jpg"));
+        Assert.Null(SecretsInUrls.Redact("https://api.example/robots/bot/status"));
+    }
+
+    private static Integration Integration(string? digitalApiBaseUrl) =>
+        new("i1", "t1", "Test", "client", new CxoneAccess("https://cxone.niceincontact.com", "app", "app-secret", "key", "key-secret", digitalApiBaseUrl));
+
+    private static CxoneDiscovery Discovery(string cxoneConfiguration) =>
+        new(new StubHttpClients(cxoneConfiguration), TimeProvider.System);
+
+    private sealed class StubHttpClients(string body) : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => new(new Answer(body));
+
+        private sealed class Answer(string body) : HttpMessageHandler
+        {
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+                Task.FromResult(request.RequestUri!.AbsolutePath == "/.well-known/cxone-configuration"
+                    ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "application/json") }
+                    : new HttpResponseMessage(HttpStatusCode.NotFound));
+        }
+    }
+}
