@@ -38,6 +38,9 @@ public sealed class ConversationsOptions
     /// <summary>Longest wait between attempts when CXone gives no Retry-After (a Retry-After is honoured in full).</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long acknowledged inbound entries stay in their stream (for inspection) before it is trimmed.</summary>
+    public TimeSpan StreamRetention { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>How long a platform message id is remembered for dedup.</summary>
     public TimeSpan DedupRetention { get; set; } = TimeSpan.FromDays(7);
 

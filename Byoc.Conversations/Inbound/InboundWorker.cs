@@ -85,7 +85,7 @@ public sealed partial class InboundWorker(
         {
             if (_pumps.TryGetValue(partition, out var current) && !current.IsRunning)
             {
-                // A pump that ended on its own is replaced below, with its lease kept.
+                // A pump that ended on its own is replaced; it reads once the renewal below confirms the lease.
                 _pumps.TryRemove(partition, out _);
                 await current.DisposeAsync();
                 var pump = new PartitionPump(partition, _replica, redis, delivery, _deliverySlots, options.Value, time, logger);
@@ -93,7 +93,14 @@ public sealed partial class InboundWorker(
                 pump.Start(stoppingToken);
             }
 
+            var renewedAt = time.GetUtcNow();
             var renewed = (int)await db.ScriptEvaluateAsync(RenewIfMine, [RedisKeys.PartitionLease(partition)], [_replica, leaseMs]) == 1;
+            if (renewed && _pumps.TryGetValue(partition, out var owned))
+            {
+                // Counted from before the call: the lease surely holds that long, minus a margin for clock drift.
+                owned.LeaseValidUntil = renewedAt + (options.Value.PartitionLease * 0.8);
+            }
+
             if (!renewed)
             {
                 LogLeaseLost(partition);
@@ -114,7 +121,10 @@ public sealed partial class InboundWorker(
             if (!_pumps.ContainsKey(partition)
                 && await db.StringSetAsync(RedisKeys.PartitionLease(partition), _replica, options.Value.PartitionLease, When.NotExists))
             {
-                var pump = new PartitionPump(partition, _replica, redis, delivery, _deliverySlots, options.Value, time, logger);
+                var pump = new PartitionPump(partition, _replica, redis, delivery, _deliverySlots, options.Value, time, logger)
+                {
+                    LeaseValidUntil = DateTimeOffset.FromUnixTimeMilliseconds(now) + (options.Value.PartitionLease * 0.8),
+                };
                 _pumps[partition] = pump;
                 pump.Start(stoppingToken);
                 LogLeaseTaken(partition, _replica);

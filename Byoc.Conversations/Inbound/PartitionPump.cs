@@ -18,6 +18,9 @@ internal sealed partial class PartitionPump(
     ILogger logger) : IAsyncDisposable
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan TrimEvery = TimeSpan.FromMinutes(1);
+    private long _leaseValidUntilTicks = DateTimeOffset.MinValue.UtcTicks;
+    private DateTimeOffset _trimmedAt = DateTimeOffset.MinValue;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Dictionary<string, Task> _threadTails = new(StringComparer.Ordinal);
@@ -25,6 +28,16 @@ internal sealed partial class PartitionPump(
     private Task _running = Task.CompletedTask;
 
     private string Stream => RedisKeys.InboundStream(partition);
+
+    /// <summary>
+    /// Until when this replica's lease surely holds (set by the worker at each renewal). Past it the pump reads
+    /// nothing new, so a replica that stopped renewing cannot deliver beside the one that took the partition over.
+    /// </summary>
+    public DateTimeOffset LeaseValidUntil
+    {
+        get => new(Interlocked.Read(ref _leaseValidUntilTicks), TimeSpan.Zero);
+        set => Interlocked.Exchange(ref _leaseValidUntilTicks, value.UtcTicks);
+    }
 
     /// <summary>False once the pump's loop has ended without being stopped (the worker then replaces it).</summary>
     public bool IsRunning => !_running.IsCompleted;
@@ -92,10 +105,12 @@ internal sealed partial class PartitionPump(
         RedisValue position = "0";
         while (!cancellationToken.IsCancellationRequested)
         {
-            while (Volatile.Read(ref _inFlight) >= options.ReadBatch * 2)
+            while (Volatile.Read(ref _inFlight) >= options.ReadBatch * 2 || time.GetUtcNow() > LeaseValidUntil)
             {
                 await WaitAsync(cancellationToken);
             }
+
+            await TrimAsync(db);
 
             var entries = await db.StreamReadGroupAsync(Stream, InboundStreams.Group, consumer, position, options.ReadBatch);
             if (entries.Length == 0)
@@ -197,6 +212,42 @@ internal sealed partial class PartitionPump(
             Interlocked.Decrement(ref _inFlight);
             Wake();
         }
+    }
+
+    /// <summary>
+    /// Drops acknowledged entries older than <see cref="ConversationsOptions.StreamRetention"/>, never anything
+    /// pending or not yet read, so a stream holds roughly an hour of history whatever the traffic.
+    /// </summary>
+    private async Task TrimAsync(IDatabase db)
+    {
+        var now = time.GetUtcNow();
+        if (now - _trimmedAt < TrimEvery)
+        {
+            return;
+        }
+
+        _trimmedAt = now;
+        var keepFrom = (now - options.StreamRetention).ToUnixTimeMilliseconds();
+        var pending = await db.StreamPendingAsync(Stream, InboundStreams.Group);
+        if (pending.PendingMessageCount > 0)
+        {
+            keepFrom = Math.Min(keepFrom, Milliseconds(pending.LowestPendingMessageId));
+        }
+
+        var group = (await db.StreamGroupInfoAsync(Stream)).FirstOrDefault(g => g.Name == InboundStreams.Group);
+        if (group.LastDeliveredId is { } lastDelivered)
+        {
+            keepFrom = Math.Min(keepFrom, Milliseconds(lastDelivered));
+        }
+
+        await db.StreamTrimByMinIdAsync(Stream, $"{keepFrom}-0", useApproximateMaxLength: true);
+    }
+
+    private static long Milliseconds(RedisValue streamId)
+    {
+        var text = streamId.ToString();
+        var dash = text.IndexOf('-', StringComparison.Ordinal);
+        return long.Parse(dash < 0 ? text : text[..dash], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task EnsureGroupAsync(IDatabase db)
