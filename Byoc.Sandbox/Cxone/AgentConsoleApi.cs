@@ -60,6 +60,13 @@ public static class AgentConsoleApi
             })
             .WithName("SandboxAgentSettingsLink").WithSummary("The link CXone opens for the integration's settings (Action URL with a one-time token).");
 
+        agent.MapPut("/dfo3-outbound", (Dfo3Checkbox checkbox, MiddlewareCalls middleware) =>
+            {
+                middleware.UseDfo3Outbound = checkbox.Enabled;
+                return Results.NoContent();
+            })
+            .WithName("SandboxAgentDfo3Checkbox").WithSummary("Ticks or clears the integration's \"Use DFO 3.0 Outbound API for replies\" checkbox.");
+
         agent.MapPost("/forget-token", (MiddlewareCalls middleware) =>
             {
                 middleware.ForgetToken();
@@ -97,4 +104,6 @@ public static class AgentConsoleApi
     public sealed record AgentStart(string ChannelId, string RecipientId, string? RecipientName, string Text);
 
     public sealed record AgentTyping(string ChannelId, string ThreadId, bool On);
+
+    public sealed record Dfo3Checkbox(bool Enabled);
 }

@@ -21,7 +21,16 @@ public sealed class MiddlewareCalls(IHttpClientFactory httpClients, IOptionsMoni
     private readonly SemaphoreSlim _tokenGate = new(1, 1);
     private string? _token;
 
+    private bool? _useDfo3Outbound;
+
     private CxoneIntegrationOptions Integration => integration.CurrentValue;
+
+    /// <summary>The integration form's checkbox "Use DFO 3.0 Outbound API for replies", as it is now.</summary>
+    public bool UseDfo3Outbound
+    {
+        get => _useDfo3Outbound ?? Integration.UseDfo3Outbound;
+        set => _useDfo3Outbound = value;
+    }
 
     public void Dispose() => _tokenGate.Dispose();
 
@@ -32,7 +41,7 @@ public sealed class MiddlewareCalls(IHttpClientFactory httpClients, IOptionsMoni
     public Task<MiddlewareAnswer> ReplyAsync(string channelId, string? threadId, string text, IReadOnlyList<(string Id, string Name)> recipients)
     {
         var brand = Brand();
-        if (!Integration.UseDfo3Outbound && threadId is not null)
+        if (!UseDfo3Outbound && threadId is not null)
         {
             var legacy = new JsonObject
             {

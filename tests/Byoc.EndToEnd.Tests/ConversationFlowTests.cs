@@ -39,6 +39,38 @@ public sealed class ConversationFlowTests(ByocApp app)
     }
 
     [Fact]
+    public async Task With_the_DFO3_checkbox_cleared_replies_go_through_the_legacy_posts_API_and_still_reach_the_customer()
+    {
+        var user = $"akela-{Guid.NewGuid():N}";
+        var (_, jbThread, _) = await app.CustomerWritesAsync("monkey-kingdom", user, "legacy please");
+        string? cxoneThread = null;
+        await Poll.UntilAsync(async () =>
+        {
+            cxoneThread = (await app.AgentConversationsAsync(ByocApp.MonkeyKingdom)).FirstOrDefault(c => c.Value.Any(m => ByocApp.Text(m) == "legacy please")).Key;
+            return cxoneThread is not null;
+        }, Arrival, "arrived");
+
+        (await app.Sandbox.PutAsJsonAsync("/sandbox/cxone/agent/dfo3-outbound", new { enabled = false })).EnsureSuccessStatusCode();
+        JsonElement answer;
+        try
+        {
+            answer = await (await app.Sandbox.PostAsJsonAsync("/sandbox/cxone/agent/reply", new { channelId = ByocApp.MonkeyKingdom, threadId = cxoneThread, text = "Through the old door." }))
+                .Content.ReadFromJsonAsync<JsonElement>();
+        }
+        finally
+        {
+            (await app.Sandbox.PutAsJsonAsync("/sandbox/cxone/agent/dfo3-outbound", new { enabled = true })).EnsureSuccessStatusCode();
+        }
+
+        Assert.Equal(200, answer.GetProperty("status").GetInt32());
+        Assert.Contains(answer.GetProperty("trace").EnumerateArray(), t => t.GetString()!.StartsWith($"POST /1.0/posts/{cxoneThread}/messages", StringComparison.Ordinal));
+        Assert.StartsWith("junglebook-msg-", answer.GetProperty("body").GetProperty("idOnExternalPlatform").GetString(), StringComparison.Ordinal);
+        await Poll.UntilAsync(async () =>
+            (await app.Sandbox.GetFromJsonAsync<JsonElement>($"/junglebook/customer/threads/{jbThread}")).GetProperty("messages").EnumerateArray()
+                .Any(m => m.GetProperty("text").GetString() == "Through the old door."), Arrival, "the legacy reply reached the customer");
+    }
+
+    [Fact]
     public async Task A_CXone_callback_without_a_token_gets_401_then_CXone_fetches_one_retries_and_keeps_it()
     {
         var user = $"baloo-{Guid.NewGuid():N}";
