@@ -28,14 +28,34 @@ internal interface IPortAllocator
     int Allocate();
 }
 
-/// <summary>Asks the OS for a free loopback port.</summary>
+/// <summary>
+/// A free loopback port below Linux's ephemeral range (32768–60999), where the kernel never picks the local port of
+/// an outgoing connection: a port planned now is still free when its resource starts seconds later, even while
+/// other resources open connections meanwhile.
+/// </summary>
 internal sealed class LoopbackPortAllocator : IPortAllocator
 {
+    private const int First = 20000;
+    private const int Last = 32000;
+
     public int Allocate()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(First, Last);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another.
+            }
+        }
+
+        throw new AppHostStartException($"No free loopback port between {First} and {Last}: free some, or set AppHost__RandomizePorts=false and fix the ports.");
     }
 }
 

@@ -33,3 +33,21 @@ public sealed class RestartBackoffTests
         Assert.Equal(TimeSpan.FromMilliseconds(500), Backoff.DelayFor(count));
     }
 }
+
+public sealed class LoopbackPortAllocatorTests
+{
+    [Fact]
+    public void Planned_ports_are_free_and_below_the_range_the_kernel_gives_outgoing_connections()
+    {
+        var allocator = new LoopbackPortAllocator();
+
+        var ports = Enumerable.Range(0, 20).Select(_ => allocator.Allocate()).ToList();
+
+        Assert.All(ports, p => Assert.InRange(p, 20000, 32000));
+        Assert.All(ports, p =>
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, p);
+            listener.Start();
+        });
+    }
+}
