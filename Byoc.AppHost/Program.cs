@@ -2,18 +2,25 @@
 // small orchestrator (ARCHITECTURE §6); swapping in real Aspire changes the package, not this file.
 var builder = DistributedApplication.CreateBuilder(args);
 
+// The key Byoc's parts present to each other on internal gRPC calls; generated per run unless given
+// (Parameters:internal-key), like a secret parameter of Aspire's.
+var internalKey = builder.Configuration["Parameters:internal-key"]
+    ?? Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
 var redis = builder.AddRedis("redis");
 
 var conversations = builder.AddProject<Projects.Byoc_Conversations>("conversations")
     .WithReference(redis)
     .WaitFor(redis)
     .WithReplicas(2)
+    .WithEnvironment("Byoc__InternalKey", internalKey)
     .WithHttpHealthCheck("/health", endpointName: "health");
 
 // One connector per platform; Conversations reaches it as http://connector-{name}.
 var junglebook = builder.AddProject<Projects.Byoc_Connectors_Junglebook>("connector-junglebook")
     .WithReference(conversations)
     .WaitFor(conversations)
+    .WithEnvironment("Byoc__InternalKey", internalKey)
     .WithHttpHealthCheck("/health", endpointName: "web");
 conversations.WithReference(junglebook);
 
@@ -24,6 +31,7 @@ var edge = builder.AddProject<Projects.Byoc_Edge>("edge")
     .WithReference(conversations)
     .WithReference(junglebook)
     .WaitFor(conversations)
+    .WithEnvironment("Byoc__InternalKey", internalKey)
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", url => { url.Url = "/scalar"; url.DisplayText = "The Edge's API (what CXone calls)"; });
 

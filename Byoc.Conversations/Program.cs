@@ -6,7 +6,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddRedisClient("redis");
 builder.AddConversations();
-builder.Services.AddGrpc();
+builder.Services.AddGrpc(o => o.Interceptors.Add<Byoc.ServiceDefaults.InternalCallerInterceptor>());
 builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false);
 
 var app = builder.Build();

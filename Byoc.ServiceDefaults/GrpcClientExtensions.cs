@@ -17,7 +17,8 @@ public static class GrpcClientExtensions
     {
         var client = services
             .AddGrpcClient<TClient>(o => o.Address = new Uri($"http://{serviceName}"))
-            .AddInterceptor(() => new DefaultDeadlineInterceptor(defaultDeadline, TimeProvider.System));
+            .AddInterceptor(() => new DefaultDeadlineInterceptor(defaultDeadline, TimeProvider.System))
+            .AddHttpMessageHandler(sp => new InternalKeyHandler(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()));
 #pragma warning disable EXTEXP0001 // The only supported way to undo ConfigureHttpClientDefaults' resilience for one client.
         return client.RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001

@@ -27,7 +27,7 @@ public static class ConnectorHosting
         builder.Services.AddSingleton<IPlatform>(sp => sp.GetRequiredService<TPlatform>());
         builder.Services.AddSingleton<AccountDirectory>();
         builder.Services.AddSingleton<WebhookEndpoint>();
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc(o => o.Interceptors.Add<Byoc.ServiceDefaults.InternalCallerInterceptor>());
         builder.Services.AddGrpcServiceClient<Byoc.Conversations.V1.Inbound.InboundClient>("conversations", TimeSpan.FromSeconds(5));
         builder.Services.AddGrpcServiceClient<Byoc.Conversations.V1.Accounts.AccountsClient>("conversations", TimeSpan.FromSeconds(5));
         builder.Services.AddHealthChecks().AddCheck<PlatformAccountsHealthCheck>("platform", HealthStatus.Degraded);

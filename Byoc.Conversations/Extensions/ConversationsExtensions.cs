@@ -41,7 +41,8 @@ internal static class ConversationsExtensions
         services.AddHttpClient(CxoneClient.HttpClientName, (sp, http) => http.Timeout = sp.GetRequiredService<IOptions<ConversationsOptions>>().Value.CxoneTimeout)
             .RemoveAllResilienceHandlers();
         services.AddHttpClient(ConnectorClients.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
-            .RemoveAllResilienceHandlers();
+            .RemoveAllResilienceHandlers()
+            .AddHttpMessageHandler(sp => new Byoc.ServiceDefaults.InternalKeyHandler(sp.GetRequiredService<IConfiguration>()));
 #pragma warning restore EXTEXP0001
 
         services.AddSingleton<RegistryStore>();

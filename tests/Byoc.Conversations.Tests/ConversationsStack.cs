@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Byoc.Conversations.V1;
 using Byoc.Testing;
 using Grpc.Net.Client;
@@ -16,6 +17,7 @@ namespace Byoc.Conversations.Tests;
 public sealed class ConversationsStack : IAsyncLifetime
 {
     public const string AcmeSecret = "acme-client-secret";
+    public const string InternalKey = "test-internal-key-0123456789";
 
     public RedisServer Redis { get; } = new();
 
@@ -48,7 +50,7 @@ public sealed class ConversationsStack : IAsyncLifetime
                 web.UseSetting(key, value);
             }
         });
-        Channel = GrpcChannel.ForAddress(Factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Factory.Server.CreateHandler() });
+        Channel = GrpcChannel.ForAddress(Factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = WithInternalKey(Factory.Server.CreateHandler()) });
         await Poll.UntilAsync(async () => (await Sandbox.ChannelIdsAsync()).Count == 3, TimeSpan.FromSeconds(30), "the provisioned channels are registered at CXone");
     }
 
@@ -71,6 +73,11 @@ public sealed class ConversationsStack : IAsyncLifetime
 
     public T Service<T>() where T : notnull => Factory.Services.GetRequiredService<T>();
 
+    /// <summary>A handler that presents the internal key, as Byoc's own parts do.</summary>
+    public static HttpMessageHandler WithInternalKey(HttpMessageHandler inner) =>
+        new Byoc.ServiceDefaults.InternalKeyHandler(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection([new(Byoc.ServiceDefaults.InternalCallers.ConfigurationKey, InternalKey)]).Build()) { InnerHandler = inner };
+
     /// <summary>Empties Conversations' shared cache of an integration's CXone token.</summary>
     public async Task ForgetCxoneTokenAsync(string integrationId)
     {
@@ -84,6 +91,7 @@ public sealed class ConversationsStack : IAsyncLifetime
         var settings = new Dictionary<string, string>
         {
             ["ConnectionStrings:redis"] = redis,
+            ["Byoc:InternalKey"] = InternalKey,
             ["Byoc:Connectors:test"] = connector.ToString(),
             ["Byoc:Conversations:Partitions"] = "4",
             ["Byoc:Conversations:PartitionLease"] = "00:00:03",

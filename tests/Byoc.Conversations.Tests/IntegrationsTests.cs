@@ -70,3 +70,20 @@ public sealed class IntegrationsTests(ConversationsStack stack)
         Assert.Equal("initech", check.IntegrationId);
     }
 }
+
+[Collection(StackCollection.Name)]
+public sealed class InternalCallerTests(ConversationsStack stack)
+{
+    [Fact]
+    public async Task A_call_without_the_internal_key_is_unauthenticated_and_health_stays_open_for_probes()
+    {
+        using var outsider = global::Grpc.Net.Client.GrpcChannel.ForAddress(stack.Factory.Server.BaseAddress, new global::Grpc.Net.Client.GrpcChannelOptions { HttpHandler = stack.Factory.Server.CreateHandler() });
+
+        var refused = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() =>
+            new V1.Accounts.AccountsClient(outsider).GetAccountSettingsAsync(new GetAccountSettingsRequest { Connector = "test" }).ResponseAsync);
+        var health = await new global::Grpc.Health.V1.Health.HealthClient(outsider).CheckAsync(new global::Grpc.Health.V1.HealthCheckRequest());
+
+        Assert.Equal(global::Grpc.Core.StatusCode.Unauthenticated, refused.StatusCode);
+        Assert.Equal(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+    }
+}

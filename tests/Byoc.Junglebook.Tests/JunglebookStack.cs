@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Byoc.Testing;
@@ -14,6 +15,7 @@ public sealed class JunglebookStack : IAsyncLifetime
 {
     public const string MonkeyKingdom = "junglebook-monkey-kingdom";
     public const string ManVillage = "junglebook-man-village";
+    public const string InternalKey = "junglebook-test-internal-key";
 
     private readonly List<IAsyncDisposable> _processes = [];
 
@@ -38,6 +40,7 @@ public sealed class JunglebookStack : IAsyncLifetime
         var conversations = new Dictionary<string, string>
         {
             ["ConnectionStrings:redis"] = Redis.ConnectionString,
+            ["Byoc:InternalKey"] = InternalKey,
             ["Kestrel:Endpoints:http:Url"] = $"http://127.0.0.1:{conversationsGrpc}",
             ["Kestrel:Endpoints:health:Url"] = $"http://127.0.0.1:{conversationsHealth}",
             ["Byoc:Connectors:junglebook"] = $"http://127.0.0.1:{connectorGrpc}",
@@ -67,13 +70,18 @@ public sealed class JunglebookStack : IAsyncLifetime
         }
 
         _processes.Add(await ServiceProcess.StartConversationsAsync(conversations, new Uri($"http://127.0.0.1:{conversationsHealth}/health")));
-        Conversations = GrpcChannel.ForAddress($"http://127.0.0.1:{conversationsGrpc}");
+        Conversations = GrpcChannel.ForAddress($"http://127.0.0.1:{conversationsGrpc}", new GrpcChannelOptions
+        {
+            HttpHandler = new Byoc.ServiceDefaults.InternalKeyHandler(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+                .AddInMemoryCollection([new(Byoc.ServiceDefaults.InternalCallers.ConfigurationKey, InternalKey)]).Build()) { InnerHandler = new SocketsHttpHandler() },
+        });
 
         _processes.Add(await ServiceProcess.StartJunglebookConnectorAsync(new Dictionary<string, string>
         {
             ["Kestrel:Endpoints:http:Url"] = $"http://127.0.0.1:{connectorGrpc}",
             ["Kestrel:Endpoints:web:Url"] = ConnectorWeb.ToString(),
             ["services:conversations:http:0"] = $"http://127.0.0.1:{conversationsGrpc}",
+            ["Byoc:InternalKey"] = InternalKey,
             ["Junglebook:ApiBaseUrl"] = new Uri(Sandbox.Url, "/junglebook/api/").ToString(),
         }, new Uri(ConnectorWeb, "/health")));
 
