@@ -56,15 +56,7 @@ public sealed class RedisServer : IAsyncLifetime
             save ""
             daemonize no
             """));
-        var info = new ProcessStartInfo(Executable(), [config])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        _process = Process.Start(info)!;
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = await TestProcesses.StartAsync(Executable(), [config], _folder, new Dictionary<string, string>());
 
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (true)

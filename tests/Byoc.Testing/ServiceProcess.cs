@@ -34,22 +34,13 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     private static async Task<ServiceProcess> StartAsync(apphost::Aspire.Hosting.IProjectMetadata project, IReadOnlyDictionary<string, string> environment, Uri health)
     {
-        var info = new ProcessStartInfo(DotnetHost(), [project.TargetPath])
-        {
-            WorkingDirectory = Path.GetDirectoryName(project.ProjectPath)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        var variables = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Testing" };
         foreach (var (key, value) in environment)
         {
-            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            variables[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        var process = Process.Start(info)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = await TestProcesses.StartAsync(DotnetHost(), [project.TargetPath], Path.GetDirectoryName(project.ProjectPath)!, variables);
         var service = new ServiceProcess(process);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await Poll.UntilAsync(async () =>
@@ -82,8 +73,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    public static string DotnetHost() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+    public static string DotnetHost() => TestProcesses.DotnetHost();
 
     public static int FreePort()
     {
