@@ -180,13 +180,14 @@ public sealed class TelegramConnectorTests(TelegramFixture fixture) : IClassFixt
     public async Task A_message_that_cannot_get_its_turn_before_the_deadline_is_never_sent()
     {
         var chat = Next();
-        // "two" waits for the bucket's next one-second tick and takes its token: "too late" would wait a whole tick more.
+        // "two" waits for the bucket's next one-second tick and takes its token: "too late" would wait about a whole
+        // tick more, far beyond its 100 ms deadline (only a "two" slowed by most of a second could bring them close).
         await Send(chat, new MessageContent { Text = "one" });
         await Send(chat, new MessageContent { Text = "two" });
 
         var late = await Assert.ThrowsAsync<RpcException>(() => fixture.Connector.Connector.SendAsync(
             new SendRequest { IdempotencyKey = $"late{chat}", AccountId = "bot", ExternalThreadId = $"{chat}", Content = new MessageContent { Text = "too late" } },
-            deadline: DateTime.UtcNow.AddMilliseconds(300)).ResponseAsync);
+            deadline: DateTime.UtcNow.AddMilliseconds(100)).ResponseAsync);
         await Send(chat, new MessageContent { Text = "after" });
 
         // Past its deadline the call is cut (the in-process test server reports the cut stream as DEADLINE_EXCEEDED,
