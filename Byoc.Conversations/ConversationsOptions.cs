@@ -41,6 +41,9 @@ public sealed class ConversationsOptions
     /// <summary>How long acknowledged inbound entries stay in their stream (for inspection) before it is trimmed.</summary>
     public TimeSpan StreamRetention { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>How often a partition's owner trims its stream.</summary>
+    public TimeSpan StreamTrimInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long a platform message id is remembered for dedup.</summary>
     public TimeSpan DedupRetention { get; set; } = TimeSpan.FromDays(7);
 

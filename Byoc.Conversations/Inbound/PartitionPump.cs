@@ -18,7 +18,6 @@ internal sealed partial class PartitionPump(
     ILogger logger) : IAsyncDisposable
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan TrimEvery = TimeSpan.FromMinutes(1);
     private long _leaseValidUntilTicks = DateTimeOffset.MinValue.UtcTicks;
     private DateTimeOffset _trimmedAt = DateTimeOffset.MinValue;
     private readonly CancellationTokenSource _stop = new();
@@ -221,7 +220,7 @@ internal sealed partial class PartitionPump(
     private async Task TrimAsync(IDatabase db)
     {
         var now = time.GetUtcNow();
-        if (now - _trimmedAt < TrimEvery)
+        if (now - _trimmedAt < options.StreamTrimInterval)
         {
             return;
         }
@@ -240,7 +239,8 @@ internal sealed partial class PartitionPump(
             keepFrom = Math.Min(keepFrom, Milliseconds(lastDelivered));
         }
 
-        await db.StreamTrimByMinIdAsync(Stream, $"{keepFrom}-0", useApproximateMaxLength: true);
+        // Exact, not "~": approximate trimming only drops whole internal nodes (about 100 entries) at a time.
+        await db.StreamTrimByMinIdAsync(Stream, $"{keepFrom}-0", useApproximateMaxLength: false);
     }
 
     private static long Milliseconds(RedisValue streamId)

@@ -99,6 +99,9 @@ public sealed class ConversationsStack : IAsyncLifetime
             ["Byoc:Conversations:RetryMaxDelay"] = "00:00:02",
             ["Byoc:Conversations:MaxAttempts"] = "5",
             ["Byoc:Conversations:CxoneTimeout"] = "00:00:02",
+            // Trim often and keep nothing acknowledged, so a test can watch the streams empty.
+            ["Byoc:Conversations:StreamRetention"] = "00:00:00",
+            ["Byoc:Conversations:StreamTrimInterval"] = "00:00:00.500",
         };
         var integrations = new[]
         {

@@ -58,3 +58,33 @@ public sealed class DeadLetterTests(ConversationsStack stack)
         Assert.Empty((await stack.Operations.ListDeadLettersAsync(new ListDeadLettersRequest { Limit = 1000 })).DeadLetters);
     }
 }
+
+[Collection(StackCollection.Name)]
+public sealed class StreamTrimmingTests(ConversationsStack stack)
+{
+    [Fact]
+    public async Task Delivered_entries_are_trimmed_from_the_streams_and_nothing_pending_is()
+    {
+        var threads = Enumerable.Range(0, 8).Select(_ => Sample.Unique("trim")).ToList();
+        foreach (var thread in threads)
+        {
+            await stack.Inbound.IngestAsync(Sample.Ingest("a2", thread, Sample.Unique("m"), "trim me"));
+        }
+
+        foreach (var thread in threads)
+        {
+            var cxoneThread = Identity.ExternalIds.Derive("test", "a2", IdKind.Thread, thread);
+            await Poll.UntilAsync(async () => (await stack.Sandbox.MessagesInThreadAsync("acme-2", cxoneThread)).Count == 1, TimeSpan.FromSeconds(30), "delivered");
+        }
+
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(stack.Redis.ConnectionString);
+        var db = redis.GetDatabase();
+        // With retention zero, each stream shrinks to what is still pending or unread (the last entry may stay: MINID keeps it).
+        await Poll.UntilAsync(async () =>
+        {
+            var lengths = await Task.WhenAll(Enumerable.Range(0, 4).Select(p => db.StreamLengthAsync($"byoc:v1:{{p:{p}}}:inbound")));
+            var pending = await Task.WhenAll(Enumerable.Range(0, 4).Select(p => db.StreamPendingAsync($"byoc:v1:{{p:{p}}}:inbound", "deliver")));
+            return lengths.Zip(pending).All(x => x.First <= x.Second.PendingMessageCount + 1);
+        }, TimeSpan.FromSeconds(30), "the streams hold only what is not yet delivered");
+    }
+}
