@@ -226,28 +226,30 @@ internal sealed partial class PartitionPump(
         }
 
         _trimmedAt = now;
-        var keepFrom = (now - options.StreamRetention).ToUnixTimeMilliseconds();
+        var keepFrom = ((now - options.StreamRetention).ToUnixTimeMilliseconds(), 0L);
         var pending = await db.StreamPendingAsync(Stream, InboundStreams.Group);
         if (pending.PendingMessageCount > 0)
         {
-            keepFrom = Math.Min(keepFrom, Milliseconds(pending.LowestPendingMessageId));
+            keepFrom = Earlier(keepFrom, StreamId(pending.LowestPendingMessageId));
         }
 
         var group = (await db.StreamGroupInfoAsync(Stream)).FirstOrDefault(g => g.Name == InboundStreams.Group);
         if (group.LastDeliveredId is { } lastDelivered)
         {
-            keepFrom = Math.Min(keepFrom, Milliseconds(lastDelivered));
+            keepFrom = Earlier(keepFrom, StreamId(lastDelivered));
         }
 
         // Exact, not "~": approximate trimming only drops whole internal nodes (about 100 entries) at a time.
-        await db.StreamTrimByMinIdAsync(Stream, $"{keepFrom}-0", useApproximateMaxLength: false);
+        await db.StreamTrimByMinIdAsync(Stream, $"{keepFrom.Item1}-{keepFrom.Item2}", useApproximateMaxLength: false);
     }
 
-    private static long Milliseconds(RedisValue streamId)
+    private static (long, long) Earlier((long, long) a, (long, long) b) => a.CompareTo(b) <= 0 ? a : b;
+
+    private static (long Milliseconds, long Sequence) StreamId(RedisValue id)
     {
-        var text = streamId.ToString();
-        var dash = text.IndexOf('-', StringComparison.Ordinal);
-        return long.Parse(dash < 0 ? text : text[..dash], System.Globalization.CultureInfo.InvariantCulture);
+        var parts = id.ToString().Split('-');
+        return (long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture),
+            parts.Length > 1 ? long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : 0);
     }
 
     private async Task EnsureGroupAsync(IDatabase db)
