@@ -36,8 +36,9 @@ public sealed class ScaleOutTests : IAsyncLifetime
         var (first, firstGrpc) = await StartReplicaAsync();
         var (second, _) = await StartReplicaAsync();
         await Poll.UntilAsync(async () => (await _sandbox.ChannelIdsAsync()).Count == 3, TimeSpan.FromSeconds(30), "channels registered");
-        // Slow CXone down so that the kill lands while deliveries are under way on both replicas.
-        await _sandbox.AddFaultAsync("delay", count: 100_000, pathContains: "/messages", delayMilliseconds: 15);
+        // Slow CXone down (a thread of 10 then needs at least 2 s) so that the kill surely lands while deliveries are
+        // under way on both replicas.
+        await _sandbox.AddFaultAsync("delay", count: 100_000, pathContains: "/messages", delayMilliseconds: 200);
 
         const int threads = 30;
         const int perThread = 10;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using StackExchange.Redis;
 using Xunit;
 
@@ -96,10 +94,5 @@ public sealed class RedisServer : IAsyncLifetime
             .Select(d => Path.Combine(d, "redis-server")).FirstOrDefault(File.Exists)
         ?? throw new InvalidOperationException("redis-server is not installed: run ./byoc test, which installs it.");
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => TestProcesses.FreePort();
 }

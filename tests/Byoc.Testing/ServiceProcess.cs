@@ -1,8 +1,6 @@
 extern alias apphost;
 
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Byoc.Testing;
 
@@ -75,10 +73,6 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public static string DotnetHost() => TestProcesses.DotnetHost();
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A free loopback port, chosen as the AppHost chooses them: below the range outgoing connections use.</summary>
+    public static int FreePort() => TestProcesses.FreePort();
 }

@@ -12,6 +12,9 @@ namespace Byoc.Testing;
 public static class TestProcesses
 {
     private static readonly ChildProcessLauncher Launcher = new();
+    private static readonly LoopbackPortAllocator Ports = new();
+
+    public static int FreePort() => Ports.Allocate();
 
     public static string DotnetHost() => ExecutableLookup.DotnetHost();
 
