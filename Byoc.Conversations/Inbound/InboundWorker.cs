@@ -24,6 +24,7 @@ public sealed partial class InboundWorker(
     private const string RenewIfMine = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
     private const string ReleaseIfMine = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
     private static readonly TimeSpan LeaseRound = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ShutdownBudget = TimeSpan.FromSeconds(1);
 
     private readonly string _replica = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
     private readonly ConcurrentDictionary<int, PartitionPump> _pumps = new();
@@ -66,8 +67,7 @@ public sealed partial class InboundWorker(
         }
         finally
         {
-            await Task.WhenAll(_pumps.Keys.ToList().Select(ReleaseAsync));
-            await redis.GetDatabase().SortedSetRemoveAsync(RedisKeys.Replicas, _replica);
+            await HandBackAsync();
         }
     }
 
@@ -132,6 +132,23 @@ public sealed partial class InboundWorker(
         }
     }
 
+    /// <summary>
+    /// At shutdown, hands the leases back so that a survivor takes over at once. Bounded: when Redis is gone first
+    /// (a local run stops everything together) the leases simply expire, and the process must not wait on them.
+    /// </summary>
+    private async Task HandBackAsync()
+    {
+        try
+        {
+            await Task.WhenAll(_pumps.Keys.ToList().Select(ReleaseAsync)).WaitAsync(ShutdownBudget, time);
+            await redis.GetDatabase().SortedSetRemoveAsync(RedisKeys.Replicas, _replica).WaitAsync(ShutdownBudget, time);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            LogHandBackSkipped(e.Message);
+        }
+    }
+
     private async Task ReleaseAsync(int partition)
     {
         await StopPumpAsync(partition);
@@ -157,6 +174,9 @@ public sealed partial class InboundWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the lease of inbound partition {Partition}; another replica delivers it now")]
     private partial void LogLeaseLost(int partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Leases not handed back at shutdown (they expire on their own): {Reason}")]
+    private partial void LogHandBackSkipped(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A lease round failed: {Reason}")]
     private partial void LogLeaseRoundFailed(string reason);

@@ -1,62 +1,97 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Aspire.Hosting.Testing;
 using Byoc.Testing;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Configuration;
 
 namespace Byoc.EndToEnd.Tests;
 
 /// <summary>
-/// The whole app model of Byoc.AppHost in Development — redis-server, two Conversations replicas, the Junglebook
-/// connector, the Edge and the sandbox — as real processes on real ports, started once for these tests.
+/// The whole app model of Byoc.AppHost in Development, started by Aspire (DCP, with the dashboard) on random ports:
+/// redis-server, two Conversations replicas, the Junglebook connector, the Edge and the sandbox, as real processes.
+/// Started once for every end-to-end test.
 /// </summary>
 public sealed class ByocApp : IAsyncLifetime
 {
     public const string MonkeyKingdom = "junglebook-monkey-kingdom";
+    public const string ManVillage = "junglebook-man-village";
+    public const string IntegrationId = "bare-necessities";
+
+    /// <summary>Given to the app model, so tests can call Conversations' gRPC services as Byoc's own parts do.</summary>
+    public const string InternalKey = "end-to-end-internal-key-0123456789abcdef0123456789";
+
+    public static readonly string[] Resources = ["redis", "conversations", "connector-junglebook", "edge", "sandbox"];
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private readonly string _dataPath = Directory.CreateTempSubdirectory("byoc-e2e-").FullName;
-    private DistributedApplication _app = null!;
 
-    public HttpClient Sandbox { get; private set; } = null!;
+    public DistributedApplication App { get; private set; } = null!;
 
-    public Uri SandboxUrl { get; private set; } = null!;
+    public SandboxClient Sandbox { get; private set; } = null!;
+
+    public Uri SandboxUrl => Sandbox.Url;
 
     public Uri EdgeUrl { get; private set; } = null!;
 
+    /// <summary>Conversations' gRPC endpoint (Aspire's proxy in front of both replicas), with the internal key.</summary>
+    public GrpcChannel Conversations { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
-        _app = await DistributedApplicationTestingBuilder.BuildAsync<Program>(["--environment", "Development", "--AppHost:DataPath", _dataPath]);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await _app.StartAsync(timeout.Token);
-        foreach (var resource in new[] { "redis", "conversations", "connector-junglebook", "edge", "sandbox" })
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Byoc_AppHost>(
+            new DistributedApplicationTestingBuilderOptions { EnableDashboard = true },
+            ["--environment", "Development", "--AppHost:DataPath", _dataPath, "--Parameters:internal-key", InternalKey],
+            timeout.Token);
+        App = await builder.BuildAsync(timeout.Token);
+        await App.StartAsync(timeout.Token);
+        foreach (var resource in Resources)
         {
-            await _app.WaitForResourceHealthyAsync(resource, timeout.Token);
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
 
-        SandboxUrl = _app.GetEndpoint("sandbox");
-        EdgeUrl = _app.GetEndpoint("edge");
-        Sandbox = new HttpClient { BaseAddress = SandboxUrl, Timeout = TimeSpan.FromSeconds(30) };
-        await Poll.UntilAsync(async () => (await Sandbox.GetFromJsonAsync<JsonElement>("/sandbox/cxone/channels")).GetArrayLength() == 2,
+        EdgeUrl = App.GetEndpoint("edge", "http");
+        Sandbox = new SandboxClient(App.GetEndpoint("sandbox", "http"));
+        Conversations = GrpcChannel.ForAddress(App.GetEndpoint("conversations", "http"), new GrpcChannelOptions
+        {
+            HttpHandler = new Byoc.ServiceDefaults.InternalKeyHandler(new ConfigurationBuilder()
+                .AddInMemoryCollection([new(Byoc.ServiceDefaults.InternalCallers.ConfigurationKey, InternalKey)]).Build()) { InnerHandler = new SocketsHttpHandler() },
+        });
+        await Poll.UntilAsync(async () => (await Sandbox.ChannelIdsAsync()).Count == 2,
             TimeSpan.FromSeconds(60), "the Junglebook profiles are points of contact at CXone");
     }
 
     public async Task DisposeAsync()
     {
-        Sandbox?.Dispose();
-        await _app.DisposeAsync();
+        Conversations?.Dispose();
+        Sandbox?.Http.Dispose();
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+
         Directory.Delete(_dataPath, recursive: true);
     }
 
-    public async Task<(string MessageId, string ThreadId, int WebhookStatus)> CustomerWritesAsync(string profile, string userId, string text, string? threadId = null)
+    /// <summary>A customer writes to a profile on Junglebook; returns Junglebook's message and thread ids.</summary>
+    public async Task<(string MessageId, string ThreadId, int WebhookStatus)> CustomerWritesAsync(
+        string profile, string userId, string text, bool isPublic = false, string? threadId = null, object[]? attachments = null)
     {
-        var response = await Sandbox.PostAsJsonAsync("/junglebook/customer/messages", new { profile, userId, userName = "Mowgli Jungle", text, @public = false, threadId });
+        var response = await Sandbox.Http.PostAsJsonAsync("/junglebook/customer/messages", new { profile, userId, userName = "Mowgli Jungle", text, @public = isPublic, threadId, title = isPublic ? "About bananas" : null, attachments });
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         return (body.GetProperty("messageId").GetString()!, body.GetProperty("threadId").GetString()!, body.GetProperty("webhookStatus").GetInt32());
     }
 
+    public async Task<JsonElement> JunglebookThreadAsync(string threadId) =>
+        await Sandbox.Http.GetFromJsonAsync<JsonElement>($"/junglebook/customer/threads/{threadId}");
+
     /// <summary>The conversations the agent console shows on a point of contact: thread id → messages in order.</summary>
     public async Task<IReadOnlyDictionary<string, List<JsonElement>>> AgentConversationsAsync(string channelId)
     {
-        var log = await Sandbox.GetFromJsonAsync<JsonElement>($"/sandbox/cxone/channels/{channelId}/messages");
+        var log = await Sandbox.MessagesAsync(channelId);
         return log.GetProperty("messages").EnumerateArray()
             .GroupBy(m => m.GetProperty("thread").GetProperty("idOnExternalPlatform").GetString()!)
             .ToDictionary(g => g.Key, g => g.ToList());

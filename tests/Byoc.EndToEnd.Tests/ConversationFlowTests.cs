@@ -25,7 +25,7 @@ public sealed class ConversationFlowTests(ByocApp app)
             return cxoneThread is not null;
         }, Arrival, "the agent sees the customer's message");
 
-        var reply = await app.Sandbox.PostAsJsonAsync("/sandbox/cxone/agent/reply", new { channelId = ByocApp.MonkeyKingdom, threadId = cxoneThread, text = "On their way!" });
+        var reply = await app.Sandbox.Http.PostAsJsonAsync("/sandbox/cxone/agent/reply", new { channelId = ByocApp.MonkeyKingdom, threadId = cxoneThread, text = "On their way!" });
         var answer = await reply.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(200, answer.GetProperty("status").GetInt32());
@@ -33,7 +33,7 @@ public sealed class ConversationFlowTests(ByocApp app)
         Assert.True(body.TryGetProperty("message", out _) && body.TryGetProperty("thread", out _) && body.TryGetProperty("endUserIdentities", out _) && body.TryGetProperty("recipients", out _));
         await Poll.UntilAsync(async () =>
         {
-            var thread = await app.Sandbox.GetFromJsonAsync<JsonElement>($"/junglebook/customer/threads/{jbThread}");
+            var thread = await app.Sandbox.Http.GetFromJsonAsync<JsonElement>($"/junglebook/customer/threads/{jbThread}");
             return thread.GetProperty("messages").EnumerateArray().Any(m => m.GetProperty("fromProfile").GetBoolean() && m.GetProperty("text").GetString() == "On their way!");
         }, Arrival, "the customer sees the agent's reply on Junglebook");
     }
@@ -50,23 +50,23 @@ public sealed class ConversationFlowTests(ByocApp app)
             return cxoneThread is not null;
         }, Arrival, "arrived");
 
-        (await app.Sandbox.PutAsJsonAsync("/sandbox/cxone/agent/dfo3-outbound", new { enabled = false })).EnsureSuccessStatusCode();
+        (await app.Sandbox.Http.PutAsJsonAsync("/sandbox/cxone/agent/dfo3-outbound", new { enabled = false })).EnsureSuccessStatusCode();
         JsonElement answer;
         try
         {
-            answer = await (await app.Sandbox.PostAsJsonAsync("/sandbox/cxone/agent/reply", new { channelId = ByocApp.MonkeyKingdom, threadId = cxoneThread, text = "Through the old door." }))
+            answer = await (await app.Sandbox.Http.PostAsJsonAsync("/sandbox/cxone/agent/reply", new { channelId = ByocApp.MonkeyKingdom, threadId = cxoneThread, text = "Through the old door." }))
                 .Content.ReadFromJsonAsync<JsonElement>();
         }
         finally
         {
-            (await app.Sandbox.PutAsJsonAsync("/sandbox/cxone/agent/dfo3-outbound", new { enabled = true })).EnsureSuccessStatusCode();
+            (await app.Sandbox.Http.PutAsJsonAsync("/sandbox/cxone/agent/dfo3-outbound", new { enabled = true })).EnsureSuccessStatusCode();
         }
 
         Assert.Equal(200, answer.GetProperty("status").GetInt32());
         Assert.Contains(answer.GetProperty("trace").EnumerateArray(), t => t.GetString()!.StartsWith($"POST /1.0/posts/{cxoneThread}/messages", StringComparison.Ordinal));
         Assert.StartsWith("junglebook-msg-", answer.GetProperty("body").GetProperty("idOnExternalPlatform").GetString(), StringComparison.Ordinal);
         await Poll.UntilAsync(async () =>
-            (await app.Sandbox.GetFromJsonAsync<JsonElement>($"/junglebook/customer/threads/{jbThread}")).GetProperty("messages").EnumerateArray()
+            (await app.Sandbox.Http.GetFromJsonAsync<JsonElement>($"/junglebook/customer/threads/{jbThread}")).GetProperty("messages").EnumerateArray()
                 .Any(m => m.GetProperty("text").GetString() == "Through the old door."), Arrival, "the legacy reply reached the customer");
     }
 
@@ -82,10 +82,10 @@ public sealed class ConversationFlowTests(ByocApp app)
             return cxoneThread is not null;
         }, Arrival, "arrived");
 
-        (await app.Sandbox.PostAsync("/sandbox/cxone/agent/forget-token", null)).EnsureSuccessStatusCode();
+        (await app.Sandbox.Http.PostAsync("/sandbox/cxone/agent/forget-token", null)).EnsureSuccessStatusCode();
 
-        var first = await (await app.Sandbox.PostAsJsonAsync("/sandbox/cxone/agent/typing", new { channelId = ByocApp.MonkeyKingdom, threadId = cxoneThread, on = true })).Content.ReadFromJsonAsync<JsonElement>();
-        var second = await (await app.Sandbox.PostAsJsonAsync("/sandbox/cxone/agent/typing", new { channelId = ByocApp.MonkeyKingdom, threadId = cxoneThread, on = false })).Content.ReadFromJsonAsync<JsonElement>();
+        var first = await (await app.Sandbox.Http.PostAsJsonAsync("/sandbox/cxone/agent/typing", new { channelId = ByocApp.MonkeyKingdom, threadId = cxoneThread, on = true })).Content.ReadFromJsonAsync<JsonElement>();
+        var second = await (await app.Sandbox.Http.PostAsJsonAsync("/sandbox/cxone/agent/typing", new { channelId = ByocApp.MonkeyKingdom, threadId = cxoneThread, on = false })).Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(204, first.GetProperty("status").GetInt32());
         var trace = first.GetProperty("trace").EnumerateArray().Select(t => t.GetString()!).ToList();
@@ -100,7 +100,7 @@ public sealed class ConversationFlowTests(ByocApp app)
     [Fact]
     public async Task An_agent_initiated_message_to_someone_not_on_Junglebook_is_refused_with_the_middlewares_reason()
     {
-        var answer = await (await app.Sandbox.PostAsJsonAsync("/sandbox/cxone/agent/start", new { channelId = ByocApp.MonkeyKingdom, recipientId = "shere-khan", text = "hello?" }))
+        var answer = await (await app.Sandbox.Http.PostAsJsonAsync("/sandbox/cxone/agent/start", new { channelId = ByocApp.MonkeyKingdom, recipientId = "shere-khan", text = "hello?" }))
             .Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.False(answer.GetProperty("sent").GetBoolean());
@@ -128,7 +128,7 @@ public sealed class ConversationFlowTests(ByocApp app)
     [Fact]
     public async Task The_settings_page_opened_from_CXone_with_a_one_time_token_shows_the_tenants_points_of_contact_once()
     {
-        var link = (await (await app.Sandbox.PostAsync("/sandbox/cxone/agent/settings-link", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("url").GetString()!;
+        var link = (await (await app.Sandbox.Http.PostAsync("/sandbox/cxone/agent/settings-link", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("url").GetString()!;
         using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
 
         var first = await browser.GetAsync(link);
@@ -156,7 +156,7 @@ public sealed class ConversationFlowTests(ByocApp app)
             string? thread = null;
             for (var i = 0; i < perThread; i++)
             {
-                (_, thread, _) = await app.CustomerWritesAsync("monkey-kingdom", user, $"{user}#{i.ToString(CultureInfo.InvariantCulture)}", thread);
+                (_, thread, _) = await app.CustomerWritesAsync("monkey-kingdom", user, $"{user}#{i.ToString(CultureInfo.InvariantCulture)}", threadId: thread);
             }
         }));
 

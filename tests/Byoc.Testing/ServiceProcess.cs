@@ -1,11 +1,9 @@
-extern alias apphost;
-
 using System.Diagnostics;
 
 namespace Byoc.Testing;
 
 /// <summary>
-/// A Byoc service as a real process (<c>dotnet {assembly}</c> from its project folder, as the AppHost runs it), with
+/// A Byoc service as a real process (<c>dotnet {assembly}</c> from its project folder), with
 /// the environment a test gives it; started when its health URL answers 200, killed (SIGKILL) on dispose.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
@@ -19,18 +17,18 @@ public sealed class ServiceProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     public static Task<ServiceProcess> StartSandboxAsync(IReadOnlyDictionary<string, string> environment, Uri health) =>
-        StartAsync(new apphost::Projects.Byoc_Sandbox(), environment, health);
+        StartAsync(ServiceBuild.Sandbox, environment, health);
 
     public static Task<ServiceProcess> StartConversationsAsync(IReadOnlyDictionary<string, string> environment, Uri health) =>
-        StartAsync(new apphost::Projects.Byoc_Conversations(), environment, health);
+        StartAsync(ServiceBuild.Conversations, environment, health);
 
     public static Task<ServiceProcess> StartEdgeAsync(IReadOnlyDictionary<string, string> environment, Uri health) =>
-        StartAsync(new apphost::Projects.Byoc_Edge(), environment, health);
+        StartAsync(ServiceBuild.Edge, environment, health);
 
     public static Task<ServiceProcess> StartJunglebookConnectorAsync(IReadOnlyDictionary<string, string> environment, Uri health) =>
-        StartAsync(new apphost::Projects.Byoc_Connectors_Junglebook(), environment, health);
+        StartAsync(ServiceBuild.JunglebookConnector, environment, health);
 
-    private static async Task<ServiceProcess> StartAsync(apphost::Aspire.Hosting.IProjectMetadata project, IReadOnlyDictionary<string, string> environment, Uri health)
+    private static async Task<ServiceProcess> StartAsync(ServiceBuild project, IReadOnlyDictionary<string, string> environment, Uri health)
     {
         var variables = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Testing" };
         foreach (var (key, value) in environment)
@@ -38,7 +36,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             variables[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        var process = await TestProcesses.StartAsync(DotnetHost(), [project.TargetPath], Path.GetDirectoryName(project.ProjectPath)!, variables);
+        var process = await TestProcesses.StartAsync(DotnetHost(), [project.AssemblyPath], project.ProjectDirectory, variables);
         var service = new ServiceProcess(process);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await Poll.UntilAsync(async () =>
@@ -49,9 +47,9 @@ public sealed class ServiceProcess : IAsyncDisposable
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                return process.HasExited ? throw new InvalidOperationException($"{Path.GetFileName(project.TargetPath)} exited at start-up.") : false;
+                return process.HasExited ? throw new InvalidOperationException($"{project.Name} exited at start-up.") : false;
             }
-        }, TimeSpan.FromSeconds(60), $"{Path.GetFileName(project.TargetPath)} answers {health}");
+        }, TimeSpan.FromSeconds(60), $"{project.Name} answers {health}");
         return service;
     }
 

@@ -1,0 +1,64 @@
+using System.Reflection;
+using System.Runtime.Versioning;
+using Aspire.Hosting.ApplicationModel;
+
+namespace Aspire.Hosting;
+
+public static class LocalRunExtensions
+{
+    /// <summary>
+    /// The local run settings every Byoc service gets: its built executable (<see cref="WithBuiltExecutable"/>); the
+    /// AppHost's environment (Development under <c>dotnet run</c>), which a project without a launch profile would not
+    /// get and which selects the sandbox demo's settings; and a one-second OTLP export timeout, so that a service
+    /// stopping after the dashboard does not wait the default 10 s on its last export.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithLocalRunSettings(this IResourceBuilder<ProjectResource> builder) =>
+        builder.ApplicationBuilder.ExecutionContext.IsRunMode
+            ? builder.WithBuiltExecutable()
+                .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.ApplicationBuilder.Environment.EnvironmentName)
+                .WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000")
+            : builder;
+
+    /// <summary>
+    /// In run mode, starts the project's built executable directly instead of through <c>dotnet run --no-build</c>,
+    /// which keeps an SDK process of about 100 MB alive beside every replica and re-evaluates the project at each
+    /// start. The AppHost build has already built every referenced project, with the AppHost's configuration and
+    /// target framework, into the project's <c>bin/{configuration}/{tfm}/</c>. When that executable is missing
+    /// (another output layout, an IDE debug session) Aspire's default launch is kept.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithBuiltExecutable(this IResourceBuilder<ProjectResource> builder)
+    {
+        var app = builder.ApplicationBuilder;
+        if (!app.ExecutionContext.IsRunMode || !string.IsNullOrEmpty(app.Configuration["DEBUG_SESSION_PORT"]))
+        {
+            return builder;
+        }
+
+        var projectPath = builder.Resource.GetProjectMetadata().ProjectPath;
+        var executable = BuiltExecutablePath(projectPath, app.AppHostAssembly);
+        if (executable is null || !File.Exists(executable))
+        {
+            return builder;
+        }
+
+        return builder.WithAnnotation(new ExecutableAnnotation
+        {
+            Command = executable,
+            WorkingDirectory = Path.GetDirectoryName(projectPath)!,
+        }, ResourceAnnotationMutationBehavior.Replace);
+    }
+
+    private static string? BuiltExecutablePath(string projectPath, Assembly? appHost)
+    {
+        var configuration = appHost?.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration;
+        var framework = appHost?.GetCustomAttribute<TargetFrameworkAttribute>()?.FrameworkName;
+        if (string.IsNullOrEmpty(configuration) || framework is null || !framework.StartsWith(".NETCoreApp,Version=v", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var tfm = "net" + framework[".NETCoreApp,Version=v".Length..];
+        var name = Path.GetFileNameWithoutExtension(projectPath) + (OperatingSystem.IsWindows() ? ".exe" : string.Empty);
+        return Path.Combine(Path.GetDirectoryName(projectPath)!, "bin", configuration, tfm, name);
+    }
+}
