@@ -9,11 +9,7 @@ public sealed record ServiceBuild(string ProjectDirectory, string AssemblyPath)
 
     public static ServiceBuild Conversations { get; } = Of("Byoc.Conversations");
 
-    public static ServiceBuild Edge { get; } = Of("Byoc.Edge");
-
     public static ServiceBuild Sandbox { get; } = Of("Byoc.Sandbox");
-
-    public static ServiceBuild JunglebookConnector { get; } = Of("Byoc.Connectors/Byoc.Connectors.Junglebook");
 
     /// <summary>The AppHost's own build (built by the test projects that reference it).</summary>
     public static ServiceBuild AppHost { get; } = Of("Byoc.AppHost");

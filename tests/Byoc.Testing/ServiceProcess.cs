@@ -22,12 +22,6 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static Task<ServiceProcess> StartConversationsAsync(IReadOnlyDictionary<string, string> environment, Uri health) =>
         StartAsync(ServiceBuild.Conversations, environment, health);
 
-    public static Task<ServiceProcess> StartEdgeAsync(IReadOnlyDictionary<string, string> environment, Uri health) =>
-        StartAsync(ServiceBuild.Edge, environment, health);
-
-    public static Task<ServiceProcess> StartJunglebookConnectorAsync(IReadOnlyDictionary<string, string> environment, Uri health) =>
-        StartAsync(ServiceBuild.JunglebookConnector, environment, health);
-
     private static async Task<ServiceProcess> StartAsync(ServiceBuild project, IReadOnlyDictionary<string, string> environment, Uri health)
     {
         var variables = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Testing" };
