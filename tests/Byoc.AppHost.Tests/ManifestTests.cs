@@ -10,39 +10,71 @@ public sealed class ManifestTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
+    /// <summary>What each project must be given in a deployment: its references, its secrets, its endpoints.</summary>
+    private static readonly Dictionary<string, Dictionary<string, string>> Expected = new()
+    {
+        ["conversations"] = new()
+        {
+            ["ConnectionStrings__redis"] = "{redis.connectionString}",
+            ["Byoc__InternalKey"] = "{internal-key.value}",
+            ["Kestrel__Endpoints__http__Url"] = "http://*:{conversations.bindings.http.targetPort}",
+            ["Kestrel__Endpoints__health__Url"] = "http://*:{conversations.bindings.health.targetPort}",
+            ["services__connector-junglebook__http__0"] = "{connector-junglebook.bindings.http.url}",
+            ["services__connector-junglebook__web__0"] = "{connector-junglebook.bindings.web.url}",
+            ["services__connector-junglebook__https__0"] = "{connector-junglebook.bindings.https.url}",
+        },
+        ["connector-junglebook"] = new()
+        {
+            ["Byoc__InternalKey"] = "{internal-key.value}",
+            ["Kestrel__Endpoints__http__Url"] = "http://*:{connector-junglebook.bindings.http.targetPort}",
+            ["Kestrel__Endpoints__web__Url"] = "http://*:{connector-junglebook.bindings.web.targetPort}",
+            ["services__conversations__http__0"] = "{conversations.bindings.http.url}",
+            ["services__conversations__health__0"] = "{conversations.bindings.health.url}",
+            ["services__conversations__https__0"] = "{conversations.bindings.https.url}",
+        },
+        ["edge"] = new()
+        {
+            ["ConnectionStrings__redis"] = "{redis.connectionString}",
+            ["Byoc__InternalKey"] = "{internal-key.value}",
+            ["services__conversations__http__0"] = "{conversations.bindings.http.url}",
+            ["services__conversations__health__0"] = "{conversations.bindings.health.url}",
+            ["services__conversations__https__0"] = "{conversations.bindings.https.url}",
+            ["services__connector-junglebook__http__0"] = "{connector-junglebook.bindings.http.url}",
+            ["services__connector-junglebook__web__0"] = "{connector-junglebook.bindings.web.url}",
+            ["services__connector-junglebook__https__0"] = "{connector-junglebook.bindings.https.url}",
+        },
+    };
+
     [Fact]
-    public async Task The_manifest_has_every_service_with_its_endpoints_references_and_settings_and_no_sandbox()
+    public async Task The_manifest_has_every_service_with_exactly_its_references_secrets_and_endpoints_and_no_sandbox()
     {
         var manifest = await PublishAsync();
         var resources = manifest.GetProperty("resources");
 
         Assert.Equal(["connector-junglebook", "conversations", "edge", "internal-key", "redis"], resources.EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal));
-        foreach (var project in new[] { "conversations", "connector-junglebook", "edge" })
+        foreach (var (project, expected) in Expected)
         {
-            Assert.StartsWith("project.v", resources.GetProperty(project).GetProperty("type").GetString(), StringComparison.Ordinal);
+            var resource = resources.GetProperty(project);
+            Assert.Equal("project.v0", resource.GetProperty("type").GetString());
+            var ours = resource.GetProperty("env").EnumerateObject()
+                .Where(e => e.Name.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || e.Name.StartsWith("services__", StringComparison.Ordinal)
+                    || e.Name.StartsWith("Byoc__", StringComparison.Ordinal) || e.Name.StartsWith("Kestrel__", StringComparison.Ordinal))
+                .ToDictionary(e => e.Name, e => e.Value.GetString()!);
+            Assert.Equal(expected.OrderBy(e => e.Key, StringComparer.Ordinal), ours.OrderBy(e => e.Key, StringComparer.Ordinal));
         }
 
-        var conversations = resources.GetProperty("conversations");
-        Assert.Equal("{redis.connectionString}", Env(conversations, "ConnectionStrings__redis"));
-        Assert.Equal("{internal-key.value}", Env(conversations, "Byoc__InternalKey"));
-        Assert.Equal("{connector-junglebook.bindings.http.url}", Env(conversations, "services__connector-junglebook__http__0"));
-        Assert.Equal("http2", conversations.GetProperty("bindings").GetProperty("http").GetProperty("transport").GetString());
-        Assert.False(Binding(conversations, "http").TryGetProperty("external", out var external) && external.GetBoolean());
-
-        var connector = resources.GetProperty("connector-junglebook");
-        Assert.Equal("{conversations.bindings.http.url}", Env(connector, "services__conversations__http__0"));
-        Assert.Equal("{internal-key.value}", Env(connector, "Byoc__InternalKey"));
-        Assert.False(connector.GetProperty("env").TryGetProperty("ConnectionStrings__redis", out _));
-
-        var edge = resources.GetProperty("edge");
-        Assert.True(Binding(edge, "http").GetProperty("external").GetBoolean());
-        Assert.Equal("{redis.connectionString}", Env(edge, "ConnectionStrings__redis"));
-        Assert.Equal("{conversations.bindings.http.url}", Env(edge, "services__conversations__http__0"));
-        Assert.Equal("{connector-junglebook.bindings.web.url}", Env(edge, "services__connector-junglebook__web__0"));
+        // gRPC on HTTP/2 inside; only the Edge is reachable from outside.
+        Assert.Equal("http2", Binding(resources.GetProperty("conversations"), "http").GetProperty("transport").GetString());
+        Assert.Equal("http2", Binding(resources.GetProperty("connector-junglebook"), "http").GetProperty("transport").GetString());
+        var external = resources.EnumerateObject().SelectMany(r => r.Value.TryGetProperty("bindings", out var bindings)
+            ? bindings.EnumerateObject().Where(b => b.Value.TryGetProperty("external", out var e) && e.GetBoolean()).Select(b => $"{r.Name}.{b.Name}")
+            : []);
+        Assert.Equal(["edge.http"], external);
 
         // A managed Redis by default: its connection string is a secret parameter azd asks for (or infra provides).
-        Assert.StartsWith("parameter.v", resources.GetProperty("redis").GetProperty("type").GetString(), StringComparison.Ordinal);
+        Assert.Equal("parameter.v0", resources.GetProperty("redis").GetProperty("type").GetString());
         Assert.Equal("{redis.value}", resources.GetProperty("redis").GetProperty("connectionString").GetString());
+        Assert.True(resources.GetProperty("redis").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
         Assert.True(resources.GetProperty("internal-key").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
     }
 
@@ -56,8 +88,6 @@ public sealed class ManifestTests : IDisposable
         Assert.Contains("redis", redis.GetProperty("image").GetString(), StringComparison.Ordinal);
         Assert.Contains("{redis-password.value}", redis.GetProperty("connectionString").GetString(), StringComparison.Ordinal);
     }
-
-    private static string? Env(JsonElement resource, string name) => resource.GetProperty("env").GetProperty(name).GetString();
 
     private static JsonElement Binding(JsonElement resource, string name) => resource.GetProperty("bindings").GetProperty(name);
 

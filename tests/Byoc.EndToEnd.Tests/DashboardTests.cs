@@ -12,12 +12,13 @@ namespace Byoc.EndToEnd.Tests;
 public sealed class DashboardTests(ByocApp app, Browser browser) : IClassFixture<Browser>
 {
     private static readonly TimeSpan Arrival = TimeSpan.FromSeconds(60);
+    private static readonly string[] LoggingServices = ["conversations", "connector-junglebook", "edge", "sandbox"];
     private static readonly TimeSpan TraceArrival = TimeSpan.FromMinutes(2);
     private static readonly string[] TraceParties = ["sandbox", "edge", "conversations", "connector-junglebook"];
     private static readonly string Screenshots = Path.Combine(ServiceBuild.RepoRoot, ".artifacts", "screenshots");
 
     [Fact]
-    public async Task The_dashboard_lists_every_resource_running()
+    public async Task The_dashboard_lists_every_resource_running_and_their_structured_logs()
     {
         await using var context = await browser.Chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1600, Height = 900 } });
         var page = await context.NewPageAsync();
@@ -35,6 +36,15 @@ public sealed class DashboardTests(ByocApp app, Browser browser) : IClassFixture
         }, Arrival, "the resources page lists redis, two conversations replicas, the connector, the Edge and the sandbox, all running");
         Directory.CreateDirectory(Screenshots);
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "dashboard-resources.png"), FullPage = true });
+
+        // Every service exports its logs over OTLP: each has structured entries (start-up logs at the least).
+        await page.GotoAsync(new Uri(new Uri(page.Url), "/structuredlogs").ToString());
+        await Poll.UntilAsync(async () =>
+        {
+            var text = await page.Locator("body").InnerTextAsync();
+            return LoggingServices.All(r => text.Contains(r, StringComparison.Ordinal));
+        }, Arrival, "the structured logs page has entries from Conversations, the connector, the Edge and the sandbox");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "dashboard-structured-logs.png"), FullPage = true });
         Assert.Empty(errors);
     }
 
