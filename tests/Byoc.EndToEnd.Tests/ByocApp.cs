@@ -97,6 +97,18 @@ public sealed class ByocApp : IAsyncLifetime
             .ToDictionary(g => g.Key, g => g.ToList());
     }
 
+    /// <summary>Waits until the agent console shows <paramref name="text"/> on a point of contact; returns its CXone thread id.</summary>
+    public async Task<string> AgentThreadWithAsync(string channelId, string text)
+    {
+        string? thread = null;
+        await Poll.UntilAsync(async () =>
+        {
+            thread = (await AgentConversationsAsync(channelId)).FirstOrDefault(c => c.Value.Any(m => Text(m) == text)).Key;
+            return thread is not null;
+        }, TimeSpan.FromSeconds(60), $"the agent sees \"{text}\"");
+        return thread!;
+    }
+
     public static string Text(JsonElement message) => message.GetProperty("messageContent").GetProperty("payload").GetProperty("text").GetString()!;
 }
 

@@ -18,12 +18,7 @@ public sealed class ConversationFlowTests(ByocApp app)
         var (_, jbThread, webhookStatus) = await app.CustomerWritesAsync("monkey-kingdom", user, "Where are my bananas?");
         Assert.Equal(200, webhookStatus);
 
-        string? cxoneThread = null;
-        await Poll.UntilAsync(async () =>
-        {
-            cxoneThread = (await app.AgentConversationsAsync(ByocApp.MonkeyKingdom)).FirstOrDefault(c => c.Value.Any(m => ByocApp.Text(m) == "Where are my bananas?")).Key;
-            return cxoneThread is not null;
-        }, Arrival, "the agent sees the customer's message");
+        var cxoneThread = await app.AgentThreadWithAsync(ByocApp.MonkeyKingdom, "Where are my bananas?");
 
         var reply = await app.Sandbox.Http.PostAsJsonAsync("/sandbox/cxone/agent/reply", new { channelId = ByocApp.MonkeyKingdom, threadId = cxoneThread, text = "On their way!" });
         var answer = await reply.Content.ReadFromJsonAsync<JsonElement>();
@@ -43,12 +38,7 @@ public sealed class ConversationFlowTests(ByocApp app)
     {
         var user = $"akela-{Guid.NewGuid():N}";
         var (_, jbThread, _) = await app.CustomerWritesAsync("monkey-kingdom", user, "legacy please");
-        string? cxoneThread = null;
-        await Poll.UntilAsync(async () =>
-        {
-            cxoneThread = (await app.AgentConversationsAsync(ByocApp.MonkeyKingdom)).FirstOrDefault(c => c.Value.Any(m => ByocApp.Text(m) == "legacy please")).Key;
-            return cxoneThread is not null;
-        }, Arrival, "arrived");
+        var cxoneThread = await app.AgentThreadWithAsync(ByocApp.MonkeyKingdom, "legacy please");
 
         (await app.Sandbox.Http.PutAsJsonAsync("/sandbox/cxone/agent/dfo3-outbound", new { enabled = false })).EnsureSuccessStatusCode();
         JsonElement answer;
@@ -75,12 +65,7 @@ public sealed class ConversationFlowTests(ByocApp app)
     {
         var user = $"baloo-{Guid.NewGuid():N}";
         await app.CustomerWritesAsync("monkey-kingdom", user, "token dance");
-        string? cxoneThread = null;
-        await Poll.UntilAsync(async () =>
-        {
-            cxoneThread = (await app.AgentConversationsAsync(ByocApp.MonkeyKingdom)).FirstOrDefault(c => c.Value.Any(m => ByocApp.Text(m) == "token dance")).Key;
-            return cxoneThread is not null;
-        }, Arrival, "arrived");
+        var cxoneThread = await app.AgentThreadWithAsync(ByocApp.MonkeyKingdom, "token dance");
 
         (await app.Sandbox.Http.PostAsync("/sandbox/cxone/agent/forget-token", null)).EnsureSuccessStatusCode();
 

@@ -53,12 +53,7 @@ public sealed class DashboardTests(ByocApp app, Browser browser) : IClassFixture
     {
         var user = $"trace-{Guid.NewGuid():N}";
         await app.CustomerWritesAsync("monkey-kingdom", user, "Trace me, please.");
-        string? cxoneThread = null;
-        await Poll.UntilAsync(async () =>
-        {
-            cxoneThread = (await app.AgentConversationsAsync(ByocApp.MonkeyKingdom)).FirstOrDefault(c => c.Value.Any(m => ByocApp.Text(m) == "Trace me, please.")).Key;
-            return cxoneThread is not null;
-        }, Arrival, "the agent sees the customer's message");
+        var cxoneThread = await app.AgentThreadWithAsync(ByocApp.MonkeyKingdom, "Trace me, please.");
 
         // The test starts the trace, so it knows the id the dashboard files it under.
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
