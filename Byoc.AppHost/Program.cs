@@ -10,6 +10,7 @@ var redis = builder.AddByocRedis("redis");
 
 var conversations = builder.AddProject<Projects.Byoc_Conversations>("conversations")
     .WithLocalRunSettings()
+    .WithoutDerivedHttpsEndpoint()
     .WithReference(redis)
     .WaitFor(redis)
     .WithReplicas(2)
@@ -19,6 +20,7 @@ var conversations = builder.AddProject<Projects.Byoc_Conversations>("conversatio
 // One connector per platform; Conversations reaches it as http://connector-{name}.
 var junglebook = builder.AddProject<Projects.Byoc_Connectors_Junglebook>("connector-junglebook")
     .WithLocalRunSettings()
+    .WithoutDerivedHttpsEndpoint()
     .WithReference(conversations)
     .WaitFor(conversations)
     .WithEnvironment("Byoc__InternalKey", internalKey)

@@ -14,7 +14,7 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// What every Byoc service shares, written the way Aspire's service defaults are so that a service cannot tell
-/// whether real Aspire or our AppHost started it: telemetry, health, service discovery, resilience, problem details.
+/// who started it (the AppHost, Azure Container Apps, a test): telemetry, health, service discovery, resilience, problem details.
 /// </summary>
 public static class Extensions
 {

@@ -41,11 +41,36 @@ public static class LocalRunExtensions
             return builder;
         }
 
-        return builder.WithAnnotation(new ExecutableAnnotation
+        builder.WithAnnotation(new ExecutableAnnotation
         {
             Command = executable,
             WorkingDirectory = Path.GetDirectoryName(projectPath)!,
         }, ResourceAnnotationMutationBehavior.Replace);
+
+        // The native launcher finds the runtime through DOTNET_ROOT or the default install folders; point it at the
+        // runtime the AppHost runs on, so an SDK installed elsewhere (dotnet-install's ~/.dotnet) works too.
+        var root = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+        return string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_ROOT"))
+            ? builder.WithEnvironment("DOTNET_ROOT", root)
+            : builder;
+    }
+
+    /// <summary>
+    /// In publish mode, drops the <c>https</c> endpoint Aspire derives for a project that declares its endpoints in
+    /// <c>Kestrel:Endpoints</c>: it takes the port of whichever http endpoint sorts first (for Conversations the
+    /// health endpoint), and TLS ends at the platform's ingress anyway; the services speak plain HTTP inside.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithoutDerivedHttpsEndpoint(this IResourceBuilder<ProjectResource> builder)
+    {
+        if (builder.ApplicationBuilder.ExecutionContext.IsPublishMode)
+        {
+            foreach (var https in builder.Resource.Annotations.OfType<EndpointAnnotation>().Where(e => e.Name == "https").ToList())
+            {
+                builder.Resource.Annotations.Remove(https);
+            }
+        }
+
+        return builder;
     }
 
     private static string? BuiltExecutablePath(string projectPath, Assembly? appHost)

@@ -34,15 +34,15 @@ public static class RedisServerExtensions
     /// <summary>
     /// <c>redis-server</c> on a loopback port chosen by Aspire, with a password generated per run (an Aspire secret
     /// parameter, written into a config file only its owner may read, never on a command line), the append-only file
-    /// on, data under <c>AppHost:DataPath</c> (default: the user's local data folder), and a health check that
-    /// pings it.
+    /// on, data under <c>AppHost:DataPath</c> (default: the user's local data folder) in a folder only its owner may
+    /// enter, and a health check that pings it.
     /// </summary>
     public static IResourceBuilder<RedisServerResource> AddRedisServer(this IDistributedApplicationBuilder builder, string name)
     {
         var dataPath = builder.Configuration["AppHost:DataPath"] is { Length: > 0 } configured
             ? configured
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "Byoc");
-        var directory = Directory.CreateDirectory(Path.Combine(dataPath, name)).FullName;
+        var directory = Path.GetFullPath(Path.Combine(dataPath, name));
         var password = builder.AddParameter($"{name}-password", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
         var redis = new RedisServerResource(name, directory, password.Resource);
         var config = Path.Combine(directory, "redis.conf");
@@ -72,6 +72,17 @@ public static class RedisServerExtensions
     private static async Task WriteConfigAsync(string path, string directory, string? password, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(password);
+        // The append-only file holds every secret Byoc keeps: only the owner may enter the folder.
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         var text = string.Create(CultureInfo.InvariantCulture, $"""
             # Written by Byoc.AppHost at every start; the password changes with each run.
             bind 127.0.0.1 -::1

@@ -1,34 +1,49 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Byoc.Testing;
 
 namespace Byoc.AppHost.Tests;
 
-/// <summary>The AppHost's own build as a process, the way <c>dotnet run</c> starts it, and the processes under it.</summary>
-internal static class AppHostProcess
+/// <summary>
+/// The AppHost's own build as a process, the way <c>dotnet run</c> starts it (but through the test launcher, so a
+/// killed test run takes it, and with it DCP and every resource, along), and the processes under it.
+/// </summary>
+internal sealed class AppHostProcess : IDisposable
 {
-    public static Process Start(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
+    private readonly ConcurrentQueue<string> _output;
+
+    private AppHostProcess(Process process, ConcurrentQueue<string> output) => (Process, _output) = (process, output);
+
+    public Process Process { get; }
+
+    public int Id => Process.Id;
+
+    public string Output => string.Join('\n', _output);
+
+    public IEnumerable<string> Lines => _output;
+
+    public static async Task<AppHostProcess> StartAsync(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
-        var info = new ProcessStartInfo(TestProcesses.DotnetHost())
+        var variables = new Dictionary<string, string>(environment) { ["DOTNET_ENVIRONMENT"] = "Development" };
+        var output = new ConcurrentQueue<string>();
+        // A terminal's Ctrl+C must reach it even where the test host was started with SIGINT ignored (which a child
+        // would inherit): env resets it to the default before the AppHost starts.
+        var process = await TestProcesses.StartAsync("env",
+            ["--default-signal=INT", TestProcesses.DotnetHost(), ServiceBuild.AppHost.AssemblyPath, .. arguments],
+            ServiceBuild.AppHost.ProjectDirectory, variables, output.Enqueue);
+        return new AppHostProcess(process, output);
+    }
+
+    public void Dispose()
+    {
+        if (!Process.HasExited)
         {
-            WorkingDirectory = ServiceBuild.AppHost.ProjectDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(ServiceBuild.AppHost.AssemblyPath);
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
+            Process.Kill();
+            Process.WaitForExit();
         }
 
-        info.Environment["DOTNET_ENVIRONMENT"] = "Development";
-        foreach (var (key, value) in environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        return Process.Start(info)!;
+        Process.Dispose();
     }
 
     /// <summary>

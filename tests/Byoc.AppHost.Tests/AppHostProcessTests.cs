@@ -10,7 +10,7 @@ public sealed partial class AppHostProcessTests : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
-    private static readonly string[] Services = ["redis-server", "Byoc.Conversations", "Byoc.Conversations", "Byoc.Connectors.Junglebook", "Byoc.Edge", "Byoc.Sandbox", "Aspire.Dashboard"];
+    private static readonly string[] Services = ["Aspire.Dashboard", "Byoc.Connectors.Junglebook", "Byoc.Conversations", "Byoc.Conversations", "Byoc.Edge", "Byoc.Sandbox", "redis-server"];
 
     private readonly string _dataPath = Directory.CreateTempSubdirectory("byoc-apphost-").FullName;
 
@@ -22,33 +22,38 @@ public sealed partial class AppHostProcessTests : IDisposable
         using var apphost = await StartWithEveryResourceAsync();
         var started = AppHostProcess.ProcessesUnder(apphost.Id);
 
-        apphost.Kill();
-        await apphost.WaitForExitAsync();
+        apphost.Process.Kill();
+        await apphost.Process.WaitForExitAsync();
 
         await Poll.UntilAsync(() => !started.Any(p => OsProcess.IsAlive(p.Pid)), StopTimeout,
             $"every process under the AppHost ended: {string.Join(", ", started.Select(p => p.Pid))}");
     }
 
-    [Fact]
-    public async Task Stopping_the_AppHost_with_SIGTERM_stops_every_resource_and_the_AppHost_exits_cleanly()
+    [Theory]
+    [InlineData("TERM")] // what `kill`, systemd and container runtimes send
+    [InlineData("INT")] // what a terminal's Ctrl+C sends
+    public async Task Stopping_the_AppHost_with_a_signal_stops_every_resource_and_the_AppHost_exits_cleanly(string signal)
     {
         using var apphost = await StartWithEveryResourceAsync();
         var started = AppHostProcess.ProcessesUnder(apphost.Id);
 
-        Terminate(apphost.Id);
+        using (var kill = Process.Start("kill", [$"-{signal}", apphost.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
 
-        await apphost.WaitForExitAsync().WaitAsync(StopTimeout);
-        Assert.Equal(0, apphost.ExitCode);
+        await apphost.Process.WaitForExitAsync().WaitAsync(StopTimeout);
+        Assert.Equal(0, apphost.Process.ExitCode);
         await Poll.UntilAsync(() => !started.Any(p => OsProcess.IsAlive(p.Pid)), StopTimeout, "every process under the AppHost ended");
     }
 
     /// <summary>
     /// Starts the AppHost on free ports (as two checkouts at once would), waits for the dashboard's login link and
-    /// for every resource's process.
+    /// for every resource's process; kills it if it does not get there.
     /// </summary>
-    private async Task<Process> StartWithEveryResourceAsync()
+    private async Task<AppHostProcess> StartWithEveryResourceAsync()
     {
-        var apphost = AppHostProcess.Start(["--AppHost:DataPath", _dataPath], new Dictionary<string, string>
+        var apphost = await AppHostProcess.StartAsync(["--AppHost:DataPath", _dataPath], new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{TestProcesses.FreePort()}",
             ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{TestProcesses.FreePort()}",
@@ -56,46 +61,25 @@ public sealed partial class AppHostProcessTests : IDisposable
             ["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true",
             ["DcpPublisher__RandomizePorts"] = "true",
         });
-        var login = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        apphost.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            output.Enqueue(e.Data);
-            if (LoginLink().Match(e.Data) is { Success: true } match)
-            {
-                login.TrySetResult(match.Value);
-            }
-        };
-        apphost.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        apphost.BeginOutputReadLine();
-        apphost.BeginErrorReadLine();
-
         try
         {
-            var link = await login.Task.WaitAsync(StartTimeout);
-            Assert.StartsWith("http://127.0.0.1:", link, StringComparison.Ordinal);
-            await Poll.UntilAsync(() => Running(AppHostProcess.ProcessesUnder(apphost.Id)).SequenceEqual(Services.Order(StringComparer.Ordinal)),
+            await Poll.UntilAsync(() => apphost.Lines.Any(l => LoginLink().IsMatch(l)), StartTimeout, "the AppHost prints the dashboard's login link");
+            await Poll.UntilAsync(() => Running(AppHostProcess.ProcessesUnder(apphost.Id)).SequenceEqual(Services),
                 StartTimeout, "redis-server, both Conversations replicas, the connector, the Edge, the sandbox and the dashboard run");
             return apphost;
         }
-        catch (Exception e) when (e is TimeoutException)
+        catch (Exception e)
         {
-            apphost.Kill();
-            throw new TimeoutException($"{e.Message}\n{string.Join('\n', output)}", e);
+            var output = apphost.Output;
+            apphost.Dispose();
+            throw new InvalidOperationException($"{e.Message}\n{output}", e);
         }
     }
 
     private static IEnumerable<string> Running(IReadOnlyList<(int Pid, string Command)> processes) =>
         processes.Select(p => Path.GetFileName(p.Command.Split(' ')[0])).Where(Services.Contains).Order(StringComparer.Ordinal);
 
-    private static void Terminate(int pid) => Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
-
-    [GeneratedRegex(@"http://\S+/login\?t=[0-9a-f]+")]
+    [GeneratedRegex(@"Login to the dashboard at http://127\.0\.0\.1:\d+/login\?t=[0-9a-f]+")]
     private static partial Regex LoginLink();
 }
 

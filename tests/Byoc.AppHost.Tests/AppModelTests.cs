@@ -1,5 +1,3 @@
-using Aspire.Hosting.Testing;
-
 namespace Byoc.AppHost.Tests;
 
 /// <summary>The app model as Byoc.AppHost declares it, read without starting anything.</summary>
@@ -9,8 +7,10 @@ public sealed class AppModelTests : IAsyncLifetime
 
     private IDistributedApplicationTestingBuilder _builder = null!;
 
+    // The model only: nothing is started, and nothing may be written to the developer's own data folder.
     public async Task InitializeAsync() =>
-        _builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Byoc_AppHost>(["--environment", "Development"]);
+        _builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Byoc_AppHost>(
+            ["--environment", "Development", "--AppHost:DataPath", Path.Combine(Path.GetTempPath(), "byoc-model-never-started")]);
 
     public async Task DisposeAsync() => await _builder.DisposeAsync();
 

@@ -1,2 +1,2 @@
-// The AppHost runs children through Linux's setsid/setpriv and reads /proc: its tests are Linux tests.
+// The AppHost tests read /proc and start processes through setsid/setpriv: they are Linux tests.
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

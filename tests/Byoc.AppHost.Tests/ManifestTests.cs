@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Byoc.Testing;
 
 namespace Byoc.AppHost.Tests;
 
@@ -21,7 +20,6 @@ public sealed class ManifestTests : IDisposable
             ["Kestrel__Endpoints__health__Url"] = "http://*:{conversations.bindings.health.targetPort}",
             ["services__connector-junglebook__http__0"] = "{connector-junglebook.bindings.http.url}",
             ["services__connector-junglebook__web__0"] = "{connector-junglebook.bindings.web.url}",
-            ["services__connector-junglebook__https__0"] = "{connector-junglebook.bindings.https.url}",
         },
         ["connector-junglebook"] = new()
         {
@@ -30,7 +28,6 @@ public sealed class ManifestTests : IDisposable
             ["Kestrel__Endpoints__web__Url"] = "http://*:{connector-junglebook.bindings.web.targetPort}",
             ["services__conversations__http__0"] = "{conversations.bindings.http.url}",
             ["services__conversations__health__0"] = "{conversations.bindings.health.url}",
-            ["services__conversations__https__0"] = "{conversations.bindings.https.url}",
         },
         ["edge"] = new()
         {
@@ -38,12 +35,19 @@ public sealed class ManifestTests : IDisposable
             ["Byoc__InternalKey"] = "{internal-key.value}",
             ["services__conversations__http__0"] = "{conversations.bindings.http.url}",
             ["services__conversations__health__0"] = "{conversations.bindings.health.url}",
-            ["services__conversations__https__0"] = "{conversations.bindings.https.url}",
             ["services__connector-junglebook__http__0"] = "{connector-junglebook.bindings.http.url}",
             ["services__connector-junglebook__web__0"] = "{connector-junglebook.bindings.web.url}",
-            ["services__connector-junglebook__https__0"] = "{connector-junglebook.bindings.https.url}",
         },
     };
+
+    private static readonly string[] ExpectedBindings =
+    [
+        "connector-junglebook.http http http2 5401 internal",
+        "connector-junglebook.web http http 5402 internal",
+        "conversations.health http http 5202 internal",
+        "conversations.http http http2 5201 internal",
+        "edge.http http http - external",
+    ];
 
     [Fact]
     public async Task The_manifest_has_every_service_with_exactly_its_references_secrets_and_endpoints_and_no_sandbox()
@@ -63,13 +67,14 @@ public sealed class ManifestTests : IDisposable
             Assert.Equal(expected.OrderBy(e => e.Key, StringComparer.Ordinal), ours.OrderBy(e => e.Key, StringComparer.Ordinal));
         }
 
-        // gRPC on HTTP/2 inside; only the Edge is reachable from outside.
-        Assert.Equal("http2", Binding(resources.GetProperty("conversations"), "http").GetProperty("transport").GetString());
-        Assert.Equal("http2", Binding(resources.GetProperty("connector-junglebook"), "http").GetProperty("transport").GetString());
-        var external = resources.EnumerateObject().SelectMany(r => r.Value.TryGetProperty("bindings", out var bindings)
-            ? bindings.EnumerateObject().Where(b => b.Value.TryGetProperty("external", out var e) && e.GetBoolean()).Select(b => $"{r.Name}.{b.Name}")
-            : []);
-        Assert.Equal(["edge.http"], external);
+        // gRPC on HTTP/2 and probes on HTTP/1.1 inside, each on its own port; only the Edge is reachable from outside.
+        var bindings = resources.EnumerateObject().Where(r => r.Value.TryGetProperty("bindings", out _))
+            .SelectMany(r => r.Value.GetProperty("bindings").EnumerateObject().Select(b => string.Join(' ',
+                $"{r.Name}.{b.Name}", b.Value.GetProperty("scheme").GetString(), b.Value.GetProperty("transport").GetString(),
+                b.Value.TryGetProperty("targetPort", out var port) ? port.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture) : "-",
+                b.Value.TryGetProperty("external", out var external) && external.GetBoolean() ? "external" : "internal")))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(ExpectedBindings, bindings);
 
         // A managed Redis by default: its connection string is a secret parameter azd asks for (or infra provides).
         Assert.Equal("parameter.v0", resources.GetProperty("redis").GetProperty("type").GetString());
@@ -89,17 +94,13 @@ public sealed class ManifestTests : IDisposable
         Assert.Contains("{redis-password.value}", redis.GetProperty("connectionString").GetString(), StringComparison.Ordinal);
     }
 
-    private static JsonElement Binding(JsonElement resource, string name) => resource.GetProperty("bindings").GetProperty(name);
-
     private async Task<JsonElement> PublishAsync(params string[] extra)
     {
         var path = Path.Combine(_folder, $"manifest-{Guid.NewGuid():N}.json");
-        using var apphost = AppHostProcess.Start(["--publisher", "manifest", "--output-path", path, .. extra], new Dictionary<string, string>());
-        var output = apphost.StandardOutput.ReadToEndAsync();
-        var errors = apphost.StandardError.ReadToEndAsync();
-        await apphost.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        using var apphost = await AppHostProcess.StartAsync(["--publisher", "manifest", "--output-path", path, .. extra], new Dictionary<string, string>());
+        await apphost.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
 
-        Assert.True(apphost.ExitCode == 0, $"exit {apphost.ExitCode}: {await output}{await errors}");
+        Assert.True(apphost.Process.ExitCode == 0, $"exit {apphost.Process.ExitCode}: {apphost.Output}");
         await using var file = File.OpenRead(path);
         return (await JsonDocument.ParseAsync(file)).RootElement.Clone();
     }

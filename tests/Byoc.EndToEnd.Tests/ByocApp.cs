@@ -2,6 +2,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Byoc.Testing;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Configuration;
 
@@ -35,8 +37,13 @@ public sealed class ByocApp : IAsyncLifetime
 
     public Uri EdgeUrl { get; private set; } = null!;
 
-    /// <summary>Conversations' gRPC endpoint (Aspire's proxy in front of both replicas), with the internal key.</summary>
-    public GrpcChannel Conversations { get; private set; } = null!;
+    private GrpcChannel _conversationsChannel = null!;
+
+    /// <summary>
+    /// Conversations' gRPC endpoint (Aspire's proxy in front of both replicas), with the internal key and a 30 s
+    /// deadline on every call.
+    /// </summary>
+    public CallInvoker Conversations { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -54,18 +61,19 @@ public sealed class ByocApp : IAsyncLifetime
 
         EdgeUrl = App.GetEndpoint("edge", "http");
         Sandbox = new SandboxClient(App.GetEndpoint("sandbox", "http"));
-        Conversations = GrpcChannel.ForAddress(App.GetEndpoint("conversations", "http"), new GrpcChannelOptions
+        _conversationsChannel = GrpcChannel.ForAddress(App.GetEndpoint("conversations", "http"), new GrpcChannelOptions
         {
             HttpHandler = new Byoc.ServiceDefaults.InternalKeyHandler(new ConfigurationBuilder()
                 .AddInMemoryCollection([new(Byoc.ServiceDefaults.InternalCallers.ConfigurationKey, InternalKey)]).Build()) { InnerHandler = new SocketsHttpHandler() },
         });
+        Conversations = _conversationsChannel.Intercept(new Byoc.ServiceDefaults.DefaultDeadlineInterceptor(TimeSpan.FromSeconds(30), TimeProvider.System));
         await Poll.UntilAsync(async () => (await Sandbox.ChannelIdsAsync()).Count == 2,
             TimeSpan.FromSeconds(60), "the Junglebook profiles are points of contact at CXone");
     }
 
     public async Task DisposeAsync()
     {
-        Conversations?.Dispose();
+        _conversationsChannel?.Dispose();
         Sandbox?.Http.Dispose();
         if (App is not null)
         {

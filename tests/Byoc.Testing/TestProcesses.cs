@@ -13,7 +13,7 @@ namespace Byoc.Testing;
 /// </summary>
 public static class TestProcesses
 {
-    private static readonly BlockingCollection<(ProcessStartInfo Info, TaskCompletionSource<Process> Started)> Requests = [];
+    private static readonly BlockingCollection<(ProcessStartInfo Info, Action<string> OnOutputLine, TaskCompletionSource<Process> Started)> Requests = [];
     private static readonly string? Setsid = Find("setsid");
     private static readonly string? Setpriv = Find("setpriv");
 
@@ -52,7 +52,9 @@ public static class TestProcesses
             ? host
             : Find("dotnet") ?? throw new InvalidOperationException("dotnet is not on PATH.");
 
-    public static Task<Process> StartAsync(string fileName, IReadOnlyList<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    /// <param name="onOutputLine">Receives every line of standard output and error; without it they are drained.</param>
+    public static Task<Process> StartAsync(
+        string fileName, IReadOnlyList<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment, Action<string>? onOutputLine = null)
     {
         var info = new ProcessStartInfo
         {
@@ -92,20 +94,20 @@ public static class TestProcesses
         }
 
         var started = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Requests.Add((info, started));
+        Requests.Add((info, onOutputLine ?? (_ => { }), started));
         return started.Task;
     }
 
     private static void StartRequestedProcesses()
     {
-        foreach (var (info, started) in Requests.GetConsumingEnumerable())
+        foreach (var (info, onOutputLine, started) in Requests.GetConsumingEnumerable())
         {
             try
             {
+                // Always read, so a chatty child never blocks on a full pipe.
                 var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-                // Drained, so a chatty child never blocks on a full pipe; tests read what they need from Redis or HTTP.
-                process.OutputDataReceived += (_, _) => { };
-                process.ErrorDataReceived += (_, _) => { };
+                process.OutputDataReceived += (_, e) => { if (e.Data is not null) onOutputLine(e.Data); };
+                process.ErrorDataReceived += (_, e) => { if (e.Data is not null) onOutputLine(e.Data); };
                 process.Start();
                 process.StandardInput.Close();
                 process.BeginOutputReadLine();
