@@ -61,9 +61,11 @@ public static class CxoneCallbacksApi
         api.MapPost("/1.0/channel/{channelId}/thread/{threadId}/sender-action", SendSenderAction)
             .WithName("SendSenderAction")
             .WithSummary("Agent typing indicator")
-            .WithDescription("senderAction.action is isTypingOn or isTypingOff; forwarded to the channel's connector.")
-            .Accepts<SenderActionRequest>("application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithDescription("senderAction.action (or a top-level action) is isTypingOn or isTypingOff, in any casing; forwarded to " +
+                             "the channel's connector. Always 204 once authenticated: a body not understood is logged and dropped.")
+            // Any content type reaches the handler (routing would answer 415 otherwise): typing is never an error.
+            .Accepts<SenderActionRequest>("application/json", "*/*")
+            .WithMetadata(new NeverAnError())
             .WithExamples(CxoneSamples.SenderActionRequest);
 
         return api;
@@ -161,19 +163,25 @@ public static class CxoneCallbacksApi
         return answer.Valid ? TypedResults.Ok(new RecipientsValid()) : TypedResults.BadRequest(CxoneMapping.ToValidationFailure(answer));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> SendSenderAction(
-        string channelId, string threadId, HttpRequest request, ClaimsPrincipal user, [AsParameters] CxoneCallbackServices services, CancellationToken cancellationToken)
+    /// <summary>
+    /// Never an error for a typing indicator (§5): an unreadable body is logged and answered 204, and so is a call
+    /// Conversations refuses or cannot take (<see cref="ConversationsErrors"/> logs it; CXone would only retry a
+    /// stale indicator). Only a missing or invalid bearer is refused, by the policy, with 401.
+    /// </summary>
+    public static async Task<NoContent> SendSenderAction(
+        string channelId, string threadId, HttpRequest request, ClaimsPrincipal user, SenderActions senderActions,
+        [AsParameters] CxoneCallbackServices services, CancellationToken cancellationToken)
     {
-        var (body, problem) = await services.Reader.ReadAsync(request, CxoneJson.Default.SenderActionRequest, cancellationToken);
+        var (body, problem) = await services.Reader.ReadAsync(request, CxoneNodeJson.Default.JsonNode, cancellationToken);
         if (body is null)
         {
-            return problem!;
+            senderActions.NotUnderstood(problem?.ProblemDetails.Title ?? "unreadable body", channelId, threadId, null);
+            return TypedResults.NoContent();
         }
 
-        if (CxoneMapping.ToSenderAction(body.Value.SenderAction?.Action) is not { } action)
+        if (senderActions.Read(body.Raw, channelId, threadId) is not { } action)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown sender action",
-                detail: "senderAction.action must be isTypingOn or isTypingOff.");
+            return TypedResults.NoContent();
         }
 
         var integrationId = user.IntegrationId();

@@ -78,7 +78,11 @@ public sealed record SenderActionBody(string? Action);
 
 public sealed record AuthorUser(long? Id, string? FirstName, string? Surname);
 
-public sealed record SenderActionRequest(Brand? Brand, SenderActionBody? SenderAction, AuthorUser? AuthorUser);
+/// <summary>
+/// The documented shape (§2.5), for OpenAPI; the handler reads the body itself (<see cref="SenderActions"/>), since the
+/// shape is not public and a top-level <c>action</c> is accepted too.
+/// </summary>
+public sealed record SenderActionRequest(Brand? Brand, SenderActionBody? SenderAction, AuthorUser? AuthorUser, string? Action);
 
 /// <summary>The token request as documented; the endpoint also takes it form-encoded or with HTTP Basic.</summary>
 public sealed record TokenRequest(

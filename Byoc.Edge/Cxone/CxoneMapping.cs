@@ -32,10 +32,11 @@ public static class CxoneMapping
             IsPrivate = r.IsPrivate ?? false,
         });
 
-    public static Proto.SenderAction? ToSenderAction(string? action) => action switch
+    /// <summary>Any casing: the contract names the values, not how CXone spells them (§5).</summary>
+    public static Proto.SenderAction? ToSenderAction(string? action) => action?.Trim().ToUpperInvariant() switch
     {
-        "isTypingOn" => Proto.SenderAction.TypingOn,
-        "isTypingOff" => Proto.SenderAction.TypingOff,
+        "ISTYPINGON" => Proto.SenderAction.TypingOn,
+        "ISTYPINGOFF" => Proto.SenderAction.TypingOff,
         _ => null,
     };
 

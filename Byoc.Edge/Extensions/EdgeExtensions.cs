@@ -110,6 +110,7 @@ public static class EdgeExtensions
     public static WebApplicationBuilder AddCxoneCallbacks(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CxoneRequestReader>();
+        builder.Services.AddSingleton<SenderActions>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CxoneJson.Default));
         return builder;
     }
