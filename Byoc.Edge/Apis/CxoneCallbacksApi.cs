@@ -44,7 +44,8 @@ public static class CxoneCallbacksApi
             .WithName("SendOutbound")
             .WithSummary("Agent reply or agent-initiated message (DFO 3.0)")
             .WithDescription("Used when the DFO 3.0 box is on. Recipients may come as endUserRecipients or recipients. " +
-                             "A repeated identical request returns the first answer and is not sent twice.")
+                             "A repeated identical request returns the first answer and is not sent twice. The answer carries the " +
+                             "message id at the top as well (idOnExternalPlatform), beside message, thread, endUserIdentities and recipients.")
             .Accepts<OutboundRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithExamples(CxoneSamples.OutboundRequest, (StatusCodes.Status200OK, CxoneSamples.OutboundResponse));
@@ -104,7 +105,8 @@ public static class CxoneCallbacksApi
     }
 
     public static async Task<Results<Ok<OutboundResponse>, ProblemHttpResult>> SendOutbound(
-        string channelId, HttpRequest request, ClaimsPrincipal user, [AsParameters] CxoneCallbackServices services, CancellationToken cancellationToken)
+        string channelId, HttpRequest request, ClaimsPrincipal user, Dfo3Observations observations,
+        [AsParameters] CxoneCallbackServices services, CancellationToken cancellationToken)
     {
         var (body, problem) = await services.Reader.ReadAsync(request, CxoneJson.Default.OutboundRequest, cancellationToken);
         if (body is null)
@@ -137,7 +139,9 @@ public static class CxoneCallbacksApi
         };
         deliver.Recipients.Add(CxoneMapping.ToRecipients(recipients));
         var delivered = await services.Outbound.DeliverAsync(deliver, cancellationToken: cancellationToken);
-        return TypedResults.Ok(CxoneMapping.ToOutboundResponse(delivered, threadId, recipients));
+        var answer = CxoneMapping.ToOutboundResponse(delivered, threadId, recipients);
+        observations.Observe(integrationId, channelId, body.Raw, answer);
+        return TypedResults.Ok(answer);
     }
 
     public static async Task<Results<Ok<RecipientsValid>, BadRequest<RecipientsValidationFailure>, ProblemHttpResult>> ValidateRecipients(

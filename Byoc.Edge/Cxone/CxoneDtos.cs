@@ -39,12 +39,17 @@ public sealed record EndUserIdentity(string IdOnExternalPlatform, string? FirstN
 
 public sealed record OutboundRecipient(string IdOnExternalPlatform, string? Name, bool IsPrimary, bool IsPrivate);
 
-/// <summary>Exactly the four keys CXone reads (§2.3).</summary>
+/// <summary>
+/// The four keys of the single-source sample (§2.3), and a top-level <c>idOnExternalPlatform</c> (the message's) as a
+/// hedge: NICE's page says only "a 200 with the message ID from the external platform in a JSON payload" (§5), which
+/// is the shape of the legacy answer.
+/// </summary>
 public sealed record OutboundResponse(
     OutboundMessage Message,
     OutboundThread Thread,
     List<EndUserIdentity> EndUserIdentities,
-    List<OutboundRecipient> Recipients);
+    List<OutboundRecipient> Recipients,
+    string IdOnExternalPlatform);
 
 public sealed record LegacyPost(string? Id, string? IdOnExternalPlatform, string? ChannelId);
 
