@@ -35,7 +35,9 @@ public static class CxoneCallbacksApi
         api.MapPost("/1.0/posts/{postId}/messages", ReplyToPost)
             .WithName("ReplyToPost")
             .WithSummary("Agent reply (legacy posts API)")
-            .WithDescription("Used when the integration's \"Use DFO 3.0 Outbound API for replies\" box is off. {postId} is the thread.")
+            .WithDescription("Used when the integration's \"Use DFO 3.0 Outbound API for replies\" box is off (recommended for a first go-live). " +
+                             "The thread is post.idOnExternalPlatform, else thread.idOnExternalPlatform, else {postId}; each is looked up as " +
+                             "the id Byoc gave CXone, then as the platform's thread id.")
             .Accepts<LegacyReplyRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithExamples(CxoneSamples.LegacyReplyRequest, (StatusCodes.Status200OK, CxoneSamples.LegacyReplyResponse));
@@ -95,7 +97,8 @@ public static class CxoneCallbacksApi
             IdempotencyKey = IdempotencyKeys.ForCxoneRequest("legacy-reply", integrationId, channelId, postId, body.Raw),
             IntegrationId = integrationId,
             ChannelId = channelId,
-            ThreadId = postId,
+            // Conversations looks it up as CXone's thread id, then as the platform's (§5).
+            ThreadId = reply.ThreadId(postId),
             Content = content,
             ReplyToMessageId = reply.ReplyToMessageIdOnExternalPlatform ?? reply.ReplyToMessageId ?? string.Empty,
             RawRequest = RawRequest.ForTimeline(body.Raw, services.Options.Value.RawRequestCapBytes),

@@ -53,16 +53,27 @@ public sealed record OutboundResponse(
 
 public sealed record LegacyPost(string? Id, string? IdOnExternalPlatform, string? ChannelId);
 
-/// <summary>Legacy agent reply (§2.2): the body is not public; these are the fields samples show.</summary>
+/// <summary>
+/// Legacy agent reply (§2.2): the body is not public; these are the fields samples show. The thread is
+/// <c>post.idOnExternalPlatform</c>, else <c>thread.idOnExternalPlatform</c>, else the path's <c>{postId}</c> (§5).
+/// </summary>
 public sealed record LegacyReplyRequest(
     string? Id,
     LegacyPost? Post,
+    ThreadReference? Thread,
     string? ReplyToMessageId,
     string? ReplyToMessageIdOnExternalPlatform,
     string? Title,
     string? Content,
     MessageContent? MessageContent,
-    List<Attachment>? Attachments);
+    List<Attachment>? Attachments)
+{
+    /// <summary>The thread's id as the body names it, preferred to the path's, whose meaning is not public.</summary>
+    public string ThreadId(string postId) =>
+        NonEmpty(Post?.IdOnExternalPlatform) ?? NonEmpty(Thread?.IdOnExternalPlatform) ?? postId;
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
 
 public sealed record LegacyReplyResponse(string IdOnExternalPlatform);
 
