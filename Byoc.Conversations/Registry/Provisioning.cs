@@ -75,7 +75,7 @@ public sealed class ProvisionedChannel
 
     public string Name { get; set; } = "";
 
-    /// <summary>One of CXone's externalPlatformIcon values; CXone's replies can fail without one.</summary>
+    /// <summary>One of CXone's externalPlatformIcon values (<see cref="CxoneIcons"/>, checked at start-up); CXone's replies can fail without one.</summary>
     [Required]
     public string Icon { get; set; } = "forum";
 
