@@ -61,6 +61,8 @@ internal static class ConversationsExtensions
         services.AddSingleton<ConnectorClients>();
         services.AddSingleton<ChannelResolver>();
         services.AddSingleton<OutboundDelivery>();
+        services.AddSingleton<ChannelRegistrations>();
+        services.AddHealthChecks().AddCheck<CxoneChannelsHealthCheck>("cxone-channels");
         services.AddHostedService<Provisioning>();
         return builder;
     }
