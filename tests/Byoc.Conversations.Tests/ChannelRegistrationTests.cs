@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Byoc.Conversations.Registry;
 using Byoc.Testing;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -83,6 +84,23 @@ public sealed class ChannelRegistrationTests : IAsyncLifetime
         Assert.Contains("acme-1", entry.Description, StringComparison.Ordinal);
         Assert.DoesNotContain("globex-1", entry.Description, StringComparison.Ordinal);
         Assert.DoesNotContain("acme-1", await _sandbox.ChannelIdsAsync());
+    }
+
+    [Fact]
+    public async Task A_channel_cxone_keeps_refusing_is_listed_by_the_operations_api_with_cxones_answer()
+    {
+        await _sandbox.AddFaultAsync("status", 2, "/dfo/3.0/channels", statusCode: 400);
+        Start();
+        using var channel = GrpcChannel.ForAddress(_conversations!.Server.BaseAddress,
+            new GrpcChannelOptions { HttpHandler = ConversationsStack.WithInternalKey(_conversations.Server.CreateHandler()) });
+        var operations = new V1.Operations.OperationsClient(channel);
+
+        await Poll.UntilAsync(async () => (await operations.ListChannelRefusalsAsync(new V1.ListChannelRefusalsRequest())).Refusals.Count == 1,
+            TimeSpan.FromSeconds(30), "the refusal is listed");
+
+        var refusal = (await operations.ListChannelRefusalsAsync(new V1.ListChannelRefusalsRequest())).Refusals.Single();
+        Assert.Equal(("acme-1", "acme", 400), (refusal.ChannelId, refusal.IntegrationId, refusal.StatusCode));
+        Assert.False(string.IsNullOrEmpty(refusal.Body));
     }
 
     [Theory]
