@@ -53,9 +53,21 @@ public sealed class CxoneClient(IHttpClientFactory httpClients, CxoneTokens toke
         try
         {
             baseUrl = await discovery.DigitalApiBaseAsync(integration, cancellationToken);
+        }
+        catch (CxoneDiscoveryException e) when (e.IsConfigurationError)
+        {
+            return new CxoneResult(CxoneOutcome.Rejected, 0, e.Message);
+        }
+        catch (Exception e) when (e is HttpRequestException or CxoneDiscoveryException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return CxoneResult.Failed(e.Message);
+        }
+
+        try
+        {
             token = await tokens.GetAsync(integration, cancellationToken);
         }
-        catch (Exception e) when (e is HttpRequestException or CxoneDiscoveryException or CxoneAuthException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or CxoneAuthException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return CxoneResult.Failed(e.Message);
         }

@@ -11,6 +11,8 @@ namespace Byoc.Conversations.Cxone;
 /// </summary>
 public sealed class CxoneDiscovery(IHttpClientFactory httpClients, TimeProvider time)
 {
+    public const string FedRampArea = "na2";
+    public const string FedRampDomain = "nicecxone-gov.com";
     private static readonly TimeSpan CacheFor = TimeSpan.FromHours(1);
     private readonly ConcurrentDictionary<string, (DateTimeOffset Until, string Value)> _cache = new(StringComparer.Ordinal);
 
@@ -35,23 +37,42 @@ public sealed class CxoneDiscovery(IHttpClientFactory httpClients, TimeProvider 
         {
             var url = new Uri(new Uri(integration.Cxone.Issuer.TrimEnd('/') + "/"), $".well-known/cxone-configuration?tenantId={Uri.EscapeDataString(integration.TenantId)}");
             using var document = await GetJsonAsync(url, cancellationToken);
-            var root = document.RootElement;
-            // The Digital API is served from api-de-{area}.{domain} (cxone-contract §3.1); api_endpoint names the
-            // general API host, which serves it only behind a NICE toggle, so it is the fallback.
-            if (root.TryGetProperty("area", out var area) && root.TryGetProperty("domain", out var domain)
-                && area.GetString() is { Length: > 0 } areaName && domain.GetString() is { Length: > 0 } domainName)
-            {
-                return $"https://api-de-{areaName}.{domainName}/dfo/3.0";
-            }
-
-            if (root.TryGetProperty("api_endpoint", out var api) && api.GetString() is { Length: > 0 } endpoint)
-            {
-                return endpoint.TrimEnd('/') + "/dfo/3.0";
-            }
-
-            throw new CxoneDiscoveryException($"{integration.Cxone.Issuer}'s CXone configuration names no API endpoint for tenant {integration.TenantId}.");
+            return DigitalApiBase(document.RootElement, integration);
         });
     }
+
+    /// <summary>
+    /// As NICE's agent SDK builds it (cxone-contract §5): <c>https://api-de-{area}.{domain}</c>, except the FedRAMP area
+    /// <c>na2</c>, which lives under <c>nicecxone-gov.com</c>. <c>api_endpoint</c> is the ACD API host, not the Digital
+    /// API's, so without an area nothing is guessed: the integration must name its base URL.
+    /// </summary>
+    public static string DigitalApiBase(JsonElement cxoneConfiguration, Integration integration)
+    {
+        var area = Text(cxoneConfiguration, "area");
+        if (string.Equals(area, FedRampArea, StringComparison.OrdinalIgnoreCase))
+        {
+            return $"https://api-de-{FedRampArea}.{FedRampDomain}/dfo/3.0";
+        }
+
+        var domain = Text(cxoneConfiguration, "domain");
+        if (area is not null && domain is not null)
+        {
+            return $"https://api-de-{area}.{domain}/dfo/3.0";
+        }
+
+        throw new CxoneDiscoveryException(
+            $"{integration.Cxone.Issuer}'s CXone configuration for tenant {integration.TenantId} names no {(area is null ? "area" : "domain")}, " +
+            $"so the Digital API host of integration {integration.Id} cannot be derived (api_endpoint is the ACD API host, not the Digital API's). " +
+            $"Set {ProvisioningOptions.Section}:Integrations:N:Cxone:DigitalApiBaseUrl for integration {integration.Id} " +
+            "(e.g. https://api-de-na1.niceincontact.com/dfo/3.0).")
+        {
+            IsConfigurationError = true,
+        };
+    }
+
+    private static string? Text(JsonElement root, string name) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+        && value.GetString() is { Length: > 0 } text ? text : null;
 
     private async Task<string> CachedAsync(string key, Func<Task<string>> load)
     {
@@ -77,4 +98,8 @@ public sealed class CxoneDiscovery(IHttpClientFactory httpClients, TimeProvider 
     }
 }
 
-public sealed class CxoneDiscoveryException(string message) : Exception(message);
+public sealed class CxoneDiscoveryException(string message) : Exception(message)
+{
+    /// <summary>Not a passing failure: Byoc's configuration must change, so retrying cannot help.</summary>
+    public bool IsConfigurationError { get; init; }
+}

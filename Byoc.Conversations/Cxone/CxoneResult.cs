@@ -8,7 +8,7 @@ public enum CxoneOutcome
     /// <summary>429, 5xx, a timeout or a broken connection: try again later.</summary>
     Retryable,
 
-    /// <summary>Any other 4xx (after one token refresh on 401): retrying cannot help.</summary>
+    /// <summary>Any other 4xx (after one token refresh on 401), or Byoc's configuration wrong (status 0): retrying cannot help.</summary>
     Rejected,
 }
 

@@ -28,6 +28,7 @@ internal static class ConversationsExtensions
         services.AddOptions<ConversationsOptions>().BindConfiguration(ConversationsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ProvisioningOptions>().BindConfiguration(ProvisioningOptions.Section).ValidateOnStart()
             .Validate(o => o.Integrations.TrueForAll(Valid), $"{ProvisioningOptions.Section}: every integration needs Id, TenantId, ClientId, ClientSecret and Cxone (Issuer, AppClientId, AppClientSecret, AccessKeyId, AccessKeySecret); every channel Id, Connector, AccountId and Icon.");
+        services.AddSingleton<IValidateOptions<ProvisioningOptions>, ProvisioningValidation>();
         services.TryAddSingleton(TimeProvider.System);
 
         // CXone access keys and platform tokens are encrypted at rest with a key ring every replica shares.
@@ -60,6 +61,8 @@ internal static class ConversationsExtensions
         services.AddSingleton<ConnectorClients>();
         services.AddSingleton<ChannelResolver>();
         services.AddSingleton<OutboundDelivery>();
+        services.AddSingleton<ChannelRegistrations>();
+        services.AddHealthChecks().AddCheck<CxoneChannelsHealthCheck>("cxone-channels");
         services.AddHostedService<Provisioning>();
         return builder;
     }

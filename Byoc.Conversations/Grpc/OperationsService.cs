@@ -5,8 +5,9 @@ using Grpc.Core;
 
 namespace Byoc.Conversations.Grpc;
 
-/// <summary>Timelines, ID map lookups and dead letters, for operators and the admin UI.</summary>
-public sealed class OperationsService(MessageTimeline timeline, IdMap ids, DeadLetters deadLetters) : V1.Operations.OperationsBase
+/// <summary>Timelines, ID map lookups, dead letters and refused points of contact, for operators and the admin UI.</summary>
+public sealed class OperationsService(MessageTimeline timeline, IdMap ids, DeadLetters deadLetters, Registry.ChannelRegistrations registrations)
+    : V1.Operations.OperationsBase
 {
     public override async Task<GetTimelineResponse> GetTimeline(GetTimelineRequest request, ServerCallContext context) =>
         new() { Hops = { await timeline.ReadAsync(request.ChannelId, request.MessageId) } };
@@ -35,4 +36,19 @@ public sealed class OperationsService(MessageTimeline timeline, IdMap ids, DeadL
 
     public override async Task<ReplayDeadLettersResponse> ReplayDeadLetters(ReplayDeadLettersRequest request, ServerCallContext context) =>
         new() { Replayed = await deadLetters.ReplayAsync(request.Ids) };
+
+    public override Task<ListChannelRefusalsResponse> ListChannelRefusals(ListChannelRefusalsRequest request, ServerCallContext context) =>
+        Task.FromResult(new ListChannelRefusalsResponse
+        {
+            Refusals =
+            {
+                registrations.Refused.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => new ChannelRefusal
+                {
+                    ChannelId = r.Key,
+                    IntegrationId = r.Value.IntegrationId,
+                    StatusCode = r.Value.StatusCode,
+                    Body = r.Value.Body,
+                }),
+            },
+        });
 }

@@ -19,8 +19,9 @@ public sealed partial class ChannelResolver(RegistryStore registry, IdMap ids, I
 
         if (string.IsNullOrEmpty(channelId))
         {
-            // Legacy replies may name only the thread.
-            channelId = string.IsNullOrEmpty(threadId) ? string.Empty : await ids.FindThreadChannelAsync(threadId) ?? string.Empty;
+            // Legacy replies may name only the thread, and whether CXone's {postId} is the id Byoc gave it or the
+            // platform's own is not public (cxone-contract §5): both are tried, in that order.
+            channelId = string.IsNullOrEmpty(threadId) ? string.Empty : await FindThreadChannelAsync(integrationId, threadId) ?? string.Empty;
             if (channelId.Length == 0)
             {
                 throw new RpcException(new Status(StatusCode.NotFound, "no channel is known for this thread"));
@@ -36,6 +37,28 @@ public sealed partial class ChannelResolver(RegistryStore registry, IdMap ids, I
         }
 
         return channel;
+    }
+
+    /// <summary>
+    /// The thread as CXone's id (the idOnExternalPlatform Byoc gave it, any integration: ownership is checked after),
+    /// else as a platform thread id on one of the calling integration's own channels.
+    /// </summary>
+    private async Task<string?> FindThreadChannelAsync(string integrationId, string threadId)
+    {
+        if (await ids.FindThreadChannelAsync(threadId) is { } byCxoneId)
+        {
+            return byCxoneId;
+        }
+
+        foreach (var channel in await registry.ChannelsOfIntegrationAsync(integrationId))
+        {
+            if (await ids.FindByPlatformIdAsync(channel.Id, V1.IdKind.Thread, threadId) is not null)
+            {
+                return channel.Id;
+            }
+        }
+
+        return null;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, EventName = "SecurityCrossIntegration", Message = "Security: integration {IntegrationId} asked for channel {ChannelId} of another integration")]

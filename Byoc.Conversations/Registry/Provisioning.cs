@@ -60,6 +60,13 @@ public sealed class ProvisionedCxone
     public string AccessKeySecret { get; set; } = "";
 
     public string? DigitalApiBaseUrl { get; set; }
+
+    /// <summary>
+    /// Also send <c>isTrackingMessageDeliveryStatus</c> and <c>canSendSenderActions</c> when creating points of contact.
+    /// They are not in the published NewChannel (cxone-contract §5) and a strict CXone may refuse them, so they are
+    /// opt-in, for a tenant observed to accept them.
+    /// </summary>
+    public bool SendUnpublishedChannelFields { get; set; }
 }
 
 public sealed class ProvisionedChannel
@@ -75,7 +82,7 @@ public sealed class ProvisionedChannel
 
     public string Name { get; set; } = "";
 
-    /// <summary>One of CXone's externalPlatformIcon values; CXone's replies can fail without one.</summary>
+    /// <summary>One of CXone's externalPlatformIcon values (<see cref="CxoneIcons"/>, checked at start-up); CXone's replies can fail without one.</summary>
     [Required]
     public string Icon { get; set; } = "forum";
 
@@ -94,6 +101,7 @@ public sealed partial class Provisioning(
     IOptions<ProvisioningOptions> options,
     RegistryStore registry,
     CxoneClient cxone,
+    ChannelRegistrations registrations,
     TimeProvider time,
     ILogger<Provisioning> logger) : IHostedService, IDisposable
 {
@@ -102,7 +110,7 @@ public sealed partial class Provisioning(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var toRegister = new List<(Integration, ProvisionedChannel)>();
+        var toRegister = new List<Registration>();
         foreach (var provisioned in options.Value.Integrations)
         {
             var setting = $"{ProvisioningOptions.Section}:Integrations:{provisioned.Id}";
@@ -135,7 +143,7 @@ public sealed partial class Provisioning(
 
                 if (channel.RegisterAtCxone)
                 {
-                    toRegister.Add((integration, channel));
+                    toRegister.Add(new Registration(integration, channel, provisioned.Cxone.SendUnpublishedChannelFields));
                 }
             }
 
@@ -156,58 +164,107 @@ public sealed partial class Provisioning(
 
     public void Dispose() => _stopping.Dispose();
 
-    /// <summary>The point of contact as CXone's POST /channels wants it, always with an icon.</summary>
-    public static JsonObject ToCxoneChannel(Integration integration, ProvisionedChannel channel) => new()
-    {
-        ["id"] = channel.Id,
-        ["idOnExternalPlatform"] = ExternalIds.DeriveChannel(channel.Connector, channel.AccountId),
-        ["channelIntegrationId"] = integration.Id,
-        ["realExternalPlatformId"] = "custom",
-        ["name"] = string.IsNullOrEmpty(channel.Name) ? channel.AccountId : channel.Name,
-        ["isPrivate"] = false,
-        ["hasTreeStructure"] = false,
-        ["externalPlatformIcon"] = channel.Icon,
-        ["hasOutboundFlow"] = true,
-        ["hasManualOutboundFlow"] = true,
-        ["hasAbilityToSendFiles"] = true,
-        ["hasReply"] = true,
-        ["contentFormat"] = "plain",
-        ["isTrackingMessageDeliveryStatus"] = true,
-        ["canSendSenderActions"] = true,
-    };
+    /// <summary>The fields the published NewChannel requires, and the icon, which Byoc always sets.</summary>
+    public static readonly IReadOnlyList<string> CoreChannelFields =
+        ["id", "idOnExternalPlatform", "channelIntegrationId", "realExternalPlatformId", "name", "isPrivate", "hasTreeStructure", "externalPlatformIcon"];
 
-    private async Task RegisterAtCxoneAsync(List<(Integration Integration, ProvisionedChannel Channel)> channels, CancellationToken cancellationToken)
+    /// <summary>
+    /// The point of contact as CXone's POST /channels wants it, always with an icon: the published NewChannel fields,
+    /// and the two unpublished ones only when the integration opts in.
+    /// </summary>
+    public static JsonObject ToCxoneChannel(Integration integration, ProvisionedChannel channel, bool sendUnpublishedFields = false)
     {
-        var delay = TimeSpan.FromMilliseconds(500);
+        var body = new JsonObject
+        {
+            ["id"] = channel.Id,
+            ["idOnExternalPlatform"] = ExternalIds.DeriveChannel(channel.Connector, channel.AccountId),
+            ["channelIntegrationId"] = integration.Id,
+            ["realExternalPlatformId"] = "custom",
+            ["name"] = string.IsNullOrEmpty(channel.Name) ? channel.AccountId : channel.Name,
+            ["isPrivate"] = false,
+            ["hasTreeStructure"] = false,
+            ["externalPlatformIcon"] = channel.Icon,
+            ["hasOutboundFlow"] = true,
+            ["hasManualOutboundFlow"] = true,
+            ["hasAbilityToSendFiles"] = true,
+            ["hasReply"] = true,
+            ["contentFormat"] = "plain",
+        };
+        if (sendUnpublishedFields)
+        {
+            body["isTrackingMessageDeliveryStatus"] = true;
+            body["canSendSenderActions"] = true;
+        }
+
+        return body;
+    }
+
+    /// <summary>The same point of contact with the core fields only: what is left to try after CXone refused the rest.</summary>
+    public static JsonObject CoreOnly(JsonObject channel) =>
+        new([.. CoreChannelFields.Where(channel.ContainsKey).Select(f => KeyValuePair.Create(f, channel[f]?.DeepClone()))]);
+
+    private async Task RegisterAtCxoneAsync(List<Registration> channels, CancellationToken cancellationToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(500);
         var pending = channels;
         while (pending.Count > 0 && !cancellationToken.IsCancellationRequested)
         {
-            var failed = new List<(Integration, ProvisionedChannel)>();
-            foreach (var (integration, channel) in pending)
+            var failed = new List<Registration>();
+            var retryAfter = TimeSpan.Zero;
+            foreach (var registration in pending)
             {
-                var result = await cxone.UpsertChannelAsync(integration, ToCxoneChannel(integration, channel), cancellationToken);
-                if (result.IsAccepted)
+                var result = await RegisterAsync(registration, cancellationToken);
+                if (result.Outcome == CxoneOutcome.Retryable)
                 {
-                    LogRegistered(channel.Id);
-                }
-                else if (result.Outcome == CxoneOutcome.Rejected)
-                {
-                    LogRegistrationRefused(channel.Id, result.StatusCode, result.Body ?? string.Empty);
-                }
-                else
-                {
-                    failed.Add((integration, channel));
+                    LogRegistrationRetry(registration.Channel.Id, result.StatusCode);
+                    failed.Add(registration);
+                    retryAfter = result.RetryAfter is { } after && after > retryAfter ? after : retryAfter;
                 }
             }
 
             pending = failed;
             if (pending.Count > 0)
             {
+                // CXone's Retry-After when it gave one, else exponential backoff with jitter (cxone-contract §3.6).
+                var jitter = TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)(backoff.TotalMilliseconds / 2) + 1));
+                var delay = retryAfter > TimeSpan.Zero ? retryAfter : backoff + jitter;
                 await Task.Delay(delay, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 30_000));
+                backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 30_000));
             }
         }
     }
+
+    /// <summary>One attempt; a 400 to a body with optional fields is tried once more with the core fields only.</summary>
+    private async Task<CxoneResult> RegisterAsync(Registration registration, CancellationToken cancellationToken)
+    {
+        var (integration, channel, unpublished) = registration;
+        var body = ToCxoneChannel(integration, channel, unpublished);
+        var result = await cxone.UpsertChannelAsync(integration, body, cancellationToken);
+        if (result is { Outcome: CxoneOutcome.Rejected, StatusCode: 400 })
+        {
+            LogRetryingWithCoreFields(channel.Id, result.Body ?? string.Empty);
+            result = await cxone.UpsertChannelAsync(integration, CoreOnly(body), cancellationToken);
+            if (result.IsAccepted)
+            {
+                LogRegisteredWithCoreFields(channel.Id);
+            }
+        }
+
+        if (result.IsAccepted)
+        {
+            registrations.Accepted(channel.Id);
+            LogRegistered(channel.Id);
+        }
+        else if (result.Outcome == CxoneOutcome.Rejected)
+        {
+            registrations.Refuse(channel.Id, integration.Id, result.StatusCode, result.Body ?? string.Empty);
+            LogRegistrationRefused(channel.Id, result.StatusCode, result.Body ?? string.Empty);
+        }
+
+        return result;
+    }
+
+    private sealed record Registration(Integration Integration, ProvisionedChannel Channel, bool SendUnpublishedFields);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Provisioned integration {IntegrationId} with {Channels} channels")]
     private partial void LogProvisioned(string integrationId, int channels);
@@ -215,6 +272,15 @@ public sealed partial class Provisioning(
     [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId} is registered at CXone")]
     private partial void LogRegistered(string channelId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "CXone refused channel {ChannelId}: {Status} {Body}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "CXone refused channel {ChannelId}: {Status} {Body}; it does not exist at CXone (see the cxone-channels health check)")]
     private partial void LogRegistrationRefused(string channelId, int status, string body);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "CXone answered 400 to channel {ChannelId} ({Body}); trying once more with the published required fields and the icon only")]
+    private partial void LogRetryingWithCoreFields(string channelId, string body);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {ChannelId} is registered at CXone without its optional fields (outbound flow, files, reply, content format, ...)")]
+    private partial void LogRegisteredWithCoreFields(string channelId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId} not registered at CXone yet ({Status}); retrying with backoff")]
+    private partial void LogRegistrationRetry(string channelId, int status);
 }

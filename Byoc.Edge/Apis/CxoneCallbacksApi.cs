@@ -35,7 +35,9 @@ public static class CxoneCallbacksApi
         api.MapPost("/1.0/posts/{postId}/messages", ReplyToPost)
             .WithName("ReplyToPost")
             .WithSummary("Agent reply (legacy posts API)")
-            .WithDescription("Used when the integration's \"Use DFO 3.0 Outbound API for replies\" box is off. {postId} is the thread.")
+            .WithDescription("Used when the integration's \"Use DFO 3.0 Outbound API for replies\" box is off (recommended for a first go-live). " +
+                             "The thread is post.idOnExternalPlatform, else thread.idOnExternalPlatform, else {postId}; each is looked up as " +
+                             "the id Byoc gave CXone, then as the platform's thread id.")
             .Accepts<LegacyReplyRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithExamples(CxoneSamples.LegacyReplyRequest, (StatusCodes.Status200OK, CxoneSamples.LegacyReplyResponse));
@@ -44,7 +46,8 @@ public static class CxoneCallbacksApi
             .WithName("SendOutbound")
             .WithSummary("Agent reply or agent-initiated message (DFO 3.0)")
             .WithDescription("Used when the DFO 3.0 box is on. Recipients may come as endUserRecipients or recipients. " +
-                             "A repeated identical request returns the first answer and is not sent twice.")
+                             "A repeated identical request returns the first answer and is not sent twice. The answer carries the " +
+                             "message id at the top as well (idOnExternalPlatform), beside message, thread, endUserIdentities and recipients.")
             .Accepts<OutboundRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithExamples(CxoneSamples.OutboundRequest, (StatusCodes.Status200OK, CxoneSamples.OutboundResponse));
@@ -61,9 +64,11 @@ public static class CxoneCallbacksApi
         api.MapPost("/1.0/channel/{channelId}/thread/{threadId}/sender-action", SendSenderAction)
             .WithName("SendSenderAction")
             .WithSummary("Agent typing indicator")
-            .WithDescription("senderAction.action is isTypingOn or isTypingOff; forwarded to the channel's connector.")
-            .Accepts<SenderActionRequest>("application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithDescription("senderAction.action (or a top-level action) is isTypingOn or isTypingOff, in any casing; forwarded to " +
+                             "the channel's connector. Always 204 once authenticated: a body not understood is logged and dropped.")
+            // Any content type reaches the handler (routing would answer 415 otherwise): typing is never an error.
+            .Accepts<SenderActionRequest>("application/json", "*/*")
+            .WithMetadata(new NeverAnError())
             .WithExamples(CxoneSamples.SenderActionRequest);
 
         return api;
@@ -92,7 +97,8 @@ public static class CxoneCallbacksApi
             IdempotencyKey = IdempotencyKeys.ForCxoneRequest("legacy-reply", integrationId, channelId, postId, body.Raw),
             IntegrationId = integrationId,
             ChannelId = channelId,
-            ThreadId = postId,
+            // Conversations looks it up as CXone's thread id, then as the platform's (§5).
+            ThreadId = reply.ThreadId(postId),
             Content = content,
             ReplyToMessageId = reply.ReplyToMessageIdOnExternalPlatform ?? reply.ReplyToMessageId ?? string.Empty,
             RawRequest = RawRequest.ForTimeline(body.Raw, services.Options.Value.RawRequestCapBytes),
@@ -102,7 +108,8 @@ public static class CxoneCallbacksApi
     }
 
     public static async Task<Results<Ok<OutboundResponse>, ProblemHttpResult>> SendOutbound(
-        string channelId, HttpRequest request, ClaimsPrincipal user, [AsParameters] CxoneCallbackServices services, CancellationToken cancellationToken)
+        string channelId, HttpRequest request, ClaimsPrincipal user, Dfo3Observations observations,
+        [AsParameters] CxoneCallbackServices services, CancellationToken cancellationToken)
     {
         var (body, problem) = await services.Reader.ReadAsync(request, CxoneJson.Default.OutboundRequest, cancellationToken);
         if (body is null)
@@ -135,7 +142,9 @@ public static class CxoneCallbacksApi
         };
         deliver.Recipients.Add(CxoneMapping.ToRecipients(recipients));
         var delivered = await services.Outbound.DeliverAsync(deliver, cancellationToken: cancellationToken);
-        return TypedResults.Ok(CxoneMapping.ToOutboundResponse(delivered, threadId, recipients));
+        var answer = CxoneMapping.ToOutboundResponse(delivered, threadId, recipients);
+        observations.Observe(integrationId, channelId, body.Raw, answer);
+        return TypedResults.Ok(answer);
     }
 
     public static async Task<Results<Ok<RecipientsValid>, BadRequest<RecipientsValidationFailure>, ProblemHttpResult>> ValidateRecipients(
@@ -161,19 +170,25 @@ public static class CxoneCallbacksApi
         return answer.Valid ? TypedResults.Ok(new RecipientsValid()) : TypedResults.BadRequest(CxoneMapping.ToValidationFailure(answer));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> SendSenderAction(
-        string channelId, string threadId, HttpRequest request, ClaimsPrincipal user, [AsParameters] CxoneCallbackServices services, CancellationToken cancellationToken)
+    /// <summary>
+    /// Never an error for a typing indicator (§5): an unreadable body is logged and answered 204, and so is a call
+    /// Conversations refuses or cannot take (<see cref="ConversationsErrors"/> logs it; CXone would only retry a
+    /// stale indicator). Only a missing or invalid bearer is refused, by the policy, with 401.
+    /// </summary>
+    public static async Task<NoContent> SendSenderAction(
+        string channelId, string threadId, HttpRequest request, ClaimsPrincipal user, SenderActions senderActions,
+        [AsParameters] CxoneCallbackServices services, CancellationToken cancellationToken)
     {
-        var (body, problem) = await services.Reader.ReadAsync(request, CxoneJson.Default.SenderActionRequest, cancellationToken);
+        var (body, problem) = await services.Reader.ReadAsync(request, CxoneNodeJson.Default.JsonNode, cancellationToken);
         if (body is null)
         {
-            return problem!;
+            senderActions.NotUnderstood(problem?.ProblemDetails.Title ?? "unreadable body", channelId, threadId, null);
+            return TypedResults.NoContent();
         }
 
-        if (CxoneMapping.ToSenderAction(body.Value.SenderAction?.Action) is not { } action)
+        if (senderActions.Read(body.Raw, channelId, threadId) is not { } action)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown sender action",
-                detail: "senderAction.action must be isTypingOn or isTypingOff.");
+            return TypedResults.NoContent();
         }
 
         var integrationId = user.IntegrationId();

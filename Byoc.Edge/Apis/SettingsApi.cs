@@ -43,6 +43,7 @@ public static class SettingsApi
     }
 
     // Only back to CXone (or hosts configured under Edge:Settings:BackUrlHosts): the page must not be an open redirect.
+    // nicecxone-gov.com is CXone's FedRAMP area (na2).
     private static Uri? BackUrl(string? backUrl, IConfiguration configuration)
     {
         if (!Uri.TryCreate(backUrl, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
@@ -52,7 +53,7 @@ public static class SettingsApi
 
         var hosts = configuration.GetSection("Edge:Settings:BackUrlHosts").Get<string[]>() is { Length: > 0 } configured
             ? configured
-            : ["*.niceincontact.com", "*.nice-incontact.com"];
+            : ["*.niceincontact.com", "*.nice-incontact.com", "*.nicecxone-gov.com"];
         var allowed = hosts.Any(h => h.StartsWith("*.", StringComparison.Ordinal)
             ? url.Host.EndsWith(h[1..], StringComparison.OrdinalIgnoreCase)
             : string.Equals(url.Host, h, StringComparison.OrdinalIgnoreCase));

@@ -19,7 +19,16 @@ public sealed partial class ConversationsErrors(IOptions<EdgeOptions> options, I
         }
         catch (RpcException e)
         {
-            return ToHttp(e, context.HttpContext);
+            var problem = ToHttp(e, context.HttpContext);
+            if (context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<NeverAnError>() is null)
+            {
+                return problem;
+            }
+
+            // Logged like any other refusal above; CXone is not told.
+            LogSwallowed(logger, e.StatusCode, context.HttpContext.Request.Path);
+            context.HttpContext.Response.Headers.Remove(Microsoft.Net.Http.Headers.HeaderNames.RetryAfter);
+            return TypedResults.NoContent();
         }
     }
 
@@ -61,6 +70,12 @@ public sealed partial class ConversationsErrors(IOptions<EdgeOptions> options, I
         Message = "Security: integration {IntegrationId} tried {Method} {Path}, which belongs to another integration")]
     private static partial void LogCrossIntegrationAccess(ILogger logger, string integrationId, string method, string path);
 
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Conversations answered {StatusCode} for {Path}; CXone is answered 204 all the same")]
+    private static partial void LogSwallowed(ILogger logger, StatusCode statusCode, string path);
+
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Conversations answered {StatusCode} for {Path}")]
     private static partial void LogConversationsFailure(ILogger logger, StatusCode statusCode, string path);
 }
+
+/// <summary>Endpoint metadata: what Conversations answers is logged, and the caller gets 204 whatever it was (typing).</summary>
+public sealed class NeverAnError;

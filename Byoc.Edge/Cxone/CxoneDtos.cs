@@ -39,25 +39,41 @@ public sealed record EndUserIdentity(string IdOnExternalPlatform, string? FirstN
 
 public sealed record OutboundRecipient(string IdOnExternalPlatform, string? Name, bool IsPrimary, bool IsPrivate);
 
-/// <summary>Exactly the four keys CXone reads (§2.3).</summary>
+/// <summary>
+/// The four keys of the single-source sample (§2.3), and a top-level <c>idOnExternalPlatform</c> (the message's) as a
+/// hedge: NICE's page says only "a 200 with the message ID from the external platform in a JSON payload" (§5), which
+/// is the shape of the legacy answer.
+/// </summary>
 public sealed record OutboundResponse(
     OutboundMessage Message,
     OutboundThread Thread,
     List<EndUserIdentity> EndUserIdentities,
-    List<OutboundRecipient> Recipients);
+    List<OutboundRecipient> Recipients,
+    string IdOnExternalPlatform);
 
 public sealed record LegacyPost(string? Id, string? IdOnExternalPlatform, string? ChannelId);
 
-/// <summary>Legacy agent reply (§2.2): the body is not public; these are the fields samples show.</summary>
+/// <summary>
+/// Legacy agent reply (§2.2): the body is not public; these are the fields samples show. The thread is
+/// <c>post.idOnExternalPlatform</c>, else <c>thread.idOnExternalPlatform</c>, else the path's <c>{postId}</c> (§5).
+/// </summary>
 public sealed record LegacyReplyRequest(
     string? Id,
     LegacyPost? Post,
+    ThreadReference? Thread,
     string? ReplyToMessageId,
     string? ReplyToMessageIdOnExternalPlatform,
     string? Title,
     string? Content,
     MessageContent? MessageContent,
-    List<Attachment>? Attachments);
+    List<Attachment>? Attachments)
+{
+    /// <summary>The thread's id as the body names it, preferred to the path's, whose meaning is not public.</summary>
+    public string ThreadId(string postId) =>
+        NonEmpty(Post?.IdOnExternalPlatform) ?? NonEmpty(Thread?.IdOnExternalPlatform) ?? postId;
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
 
 public sealed record LegacyReplyResponse(string IdOnExternalPlatform);
 
@@ -78,7 +94,11 @@ public sealed record SenderActionBody(string? Action);
 
 public sealed record AuthorUser(long? Id, string? FirstName, string? Surname);
 
-public sealed record SenderActionRequest(Brand? Brand, SenderActionBody? SenderAction, AuthorUser? AuthorUser);
+/// <summary>
+/// The documented shape (§2.5), for OpenAPI; the handler reads the body itself (<see cref="SenderActions"/>), since the
+/// shape is not public and a top-level <c>action</c> is accepted too.
+/// </summary>
+public sealed record SenderActionRequest(Brand? Brand, SenderActionBody? SenderAction, AuthorUser? AuthorUser, string? Action);
 
 /// <summary>The token request as documented; the endpoint also takes it form-encoded or with HTTP Basic.</summary>
 public sealed record TokenRequest(

@@ -32,15 +32,16 @@ public static class CxoneMapping
             IsPrivate = r.IsPrivate ?? false,
         });
 
-    public static Proto.SenderAction? ToSenderAction(string? action) => action switch
+    /// <summary>Any casing: the contract names the values, not how CXone spells them (§5).</summary>
+    public static Proto.SenderAction? ToSenderAction(string? action) => action?.Trim().ToUpperInvariant() switch
     {
-        "isTypingOn" => Proto.SenderAction.TypingOn,
-        "isTypingOff" => Proto.SenderAction.TypingOff,
+        "ISTYPINGON" => Proto.SenderAction.TypingOn,
+        "ISTYPINGOFF" => Proto.SenderAction.TypingOff,
         _ => null,
     };
 
     /// <summary>
-    /// The DFO 3.0 answer. The thread falls back to the one CXone named and the recipients to the ones it sent,
+    /// The DFO 3.0 answer: the four keys and the message id at the top as well. The thread falls back to the one CXone named and the recipients to the ones it sent,
     /// so the four keys are always there even when the connector reports nothing new.
     /// </summary>
     public static OutboundResponse ToOutboundResponse(DeliverResponse delivered, string requestThreadId, IEnumerable<Recipient>? requested)
@@ -55,7 +56,8 @@ public static class CxoneMapping
             new OutboundThread(string.IsNullOrEmpty(delivered.ThreadId) ? requestThreadId : delivered.ThreadId),
             [.. delivered.EndUserIdentities.Select(u => new EndUserIdentity(
                 u.ExternalId, NullIfEmpty(u.FirstName), NullIfEmpty(u.LastName), NullIfEmpty(u.Nickname), NullIfEmpty(u.ImageUrl)))],
-            [.. recipients]);
+            [.. recipients],
+            delivered.MessageId);
     }
 
     public static RecipientsValidationFailure ToValidationFailure(ValidateRecipientsResponse answer)

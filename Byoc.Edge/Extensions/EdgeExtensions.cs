@@ -3,6 +3,7 @@ using Byoc.Edge.Cxone;
 using Byoc.Edge.HealthChecks;
 using Byoc.Edge.Identity;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Grpc.Health.V1;
@@ -110,6 +111,9 @@ public static class EdgeExtensions
     public static WebApplicationBuilder AddCxoneCallbacks(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CxoneRequestReader>();
+        builder.Services.AddSingleton<SenderActions>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<Dfo3Observations>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CxoneJson.Default));
         return builder;
     }

@@ -58,7 +58,8 @@ public static class CxoneSamples
           "message": { "idOnExternalPlatform": "msg-1753473957000", "createdAtWithMilliseconds": "2025-07-25T20:05:57.000+00:00", "url": "https://platform.example/messages/msg-1753473957000" },
           "thread": { "idOnExternalPlatform": "thread-22368683" },
           "endUserIdentities": [ { "idOnExternalPlatform": "user-26a80dbd", "firstName": "Jane", "lastName": "Doe", "nickname": "@jane", "image": null } ],
-          "recipients": [ { "idOnExternalPlatform": "user-26a80dbd", "name": "Jane Doe", "isPrimary": true, "isPrivate": false } ]
+          "recipients": [ { "idOnExternalPlatform": "user-26a80dbd", "name": "Jane Doe", "isPrimary": true, "isPrivate": false } ],
+          "idOnExternalPlatform": "msg-1753473957000"
         }
         """;
 

@@ -28,6 +28,13 @@ public sealed class CxoneSimulatorOptions
     /// <summary>Access keys of the tenant (the username/password of the password grant). Keys may contain '='.</summary>
     public Dictionary<string, string> AccessKeys { get; set; } = new() { ["sandbox-access-key"] = "sandbox-access-secret==" };
 
+    /// <summary>
+    /// Refuse a point of contact carrying a field that is not in the published <c>NewChannel</c> (cxone-contract §5:
+    /// <c>isTrackingMessageDeliveryStatus</c> and <c>canSendSenderActions</c> are not), as a strict CXone may. Off by
+    /// default: whether CXone ignores or refuses unknown fields is not public, and Byoc must cope with both.
+    /// </summary>
+    public bool StrictChannelFields { get; set; }
+
     /// <summary>Lifetime of issued tokens; tests shorten it to exercise refresh.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
 }

@@ -19,6 +19,13 @@ public static class DigitalApi
         "viber", "vkontakte", "vkontakte-dm", "voice", "wechat", "whatsapp", "youtube",
     };
 
+    /// <summary>The fields of the published NewChannel: all a strict tenant accepts (<see cref="CxoneSimulatorOptions.StrictChannelFields"/>).</summary>
+    public static readonly IReadOnlySet<string> NewChannelFields = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "id", "idOnExternalPlatform", "channelIntegrationId", "realExternalPlatformId", "name", "isPrivate", "hasTreeStructure",
+        "externalPlatformIcon", "hasOutboundFlow", "hasManualOutboundFlow", "hasAbilityToSendFiles", "hasReply", "contentFormat",
+    };
+
     private static readonly HashSet<string> ContentTypes = new(StringComparer.Ordinal) { "TEXT", "QUICK_REPLIES", "LIST_PICKER", "RICH_LINK", "PLUGIN", "ADAPTIVE_CARD" };
     private static readonly HashSet<string> Statuses = new(StringComparer.Ordinal) { "delivered", "seen", "failed" };
     private static readonly HashSet<string> SenderActions = new(StringComparer.Ordinal) { "isTypingOn", "isTypingOff" };
@@ -82,6 +89,12 @@ public static class DigitalApi
         if (body["externalPlatformIcon"] is JsonNode icon && (icon.GetValueKind() != JsonValueKind.String || !Icons.Contains(icon.GetValue<string>())))
         {
             errors.Add(new CxoneError("externalPlatformIcon", "externalPlatformIcon is not one of the allowed values", null, "InvalidEnumValue"));
+        }
+
+        if (tenant.Options.StrictChannelFields)
+        {
+            errors.AddRange(body.Select(p => p.Key).Where(k => !NewChannelFields.Contains(k))
+                .Select(k => new CxoneError(k, $"{k} is not a field of NewChannel", null, "UnknownField")));
         }
 
         if (errors.Count > 0)

@@ -18,13 +18,53 @@ public sealed class CxoneDiscoveryTests
         Assert.Equal("https://api-de-na1.niceincontact.com/dfo/3.0", baseUrl);
     }
 
-    [Fact]
-    public async Task Without_area_and_domain_the_api_endpoint_is_used_and_a_configured_base_wins_over_both()
+    [Theory]
+    [InlineData("""{"tenantId":"t1","area":"na2","domain":"niceincontact.com","api_endpoint":"https://api-na2.niceincontact.com"}""")]
+    [InlineData("""{"tenantId":"t1","area":"na2"}""")]
+    public async Task The_FedRAMP_area_na2_is_found_on_nicecxone_gov(string cxoneConfiguration)
     {
-        var discovery = Discovery("""{"tenantId":"t1","api_endpoint":"https://api-na1.niceincontact.com/"}""");
+        var discovery = Discovery(cxoneConfiguration);
 
-        Assert.Equal("https://api-na1.niceincontact.com/dfo/3.0", await discovery.DigitalApiBaseAsync(Integration(null), CancellationToken.None));
+        var baseUrl = await discovery.DigitalApiBaseAsync(Integration(digitalApiBaseUrl: null), CancellationToken.None);
+
+        Assert.Equal("https://api-de-na2.nicecxone-gov.com/dfo/3.0", baseUrl);
+    }
+
+    [Theory]
+    [InlineData("""{"tenantId":"t1","api_endpoint":"https://api-na1.niceincontact.com/"}""", "area")]
+    [InlineData("""{"tenantId":"t1","area":"","domain":"niceincontact.com","api_endpoint":"https://api-na1.niceincontact.com/"}""", "area")]
+    [InlineData("""{"tenantId":"t1","area":"na1","api_endpoint":"https://api-na1.niceincontact.com/"}""", "domain")]
+    public async Task Without_an_area_the_ACD_api_endpoint_is_not_guessed_and_the_setting_to_configure_is_named(string cxoneConfiguration, string missing)
+    {
+        var discovery = Discovery(cxoneConfiguration);
+
+        var e = await Assert.ThrowsAsync<CxoneDiscoveryException>(() => discovery.DigitalApiBaseAsync(Integration(null), CancellationToken.None));
+
+        Assert.True(e.IsConfigurationError);
+        Assert.Contains($"names no {missing}", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Byoc:Provisioning:Integrations:N:Cxone:DigitalApiBaseUrl", e.Message, StringComparison.Ordinal);
+        Assert.Contains("integration i1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_configured_base_wins_over_discovery()
+    {
+        var discovery = Discovery("""{"tenantId":"t1","area":"na1","domain":"niceincontact.com"}""");
+
         Assert.Equal("https://custom.example/dfo/3.0", await discovery.DigitalApiBaseAsync(Integration("https://custom.example/dfo/3.0/"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_missing_area_refuses_the_call_to_cxone_instead_of_retrying_it()
+    {
+        var stub = new StubHttpClients("""{"tenantId":"t1","api_endpoint":"https://api-na1.niceincontact.com/"}""");
+        var discovery = new CxoneDiscovery(stub, TimeProvider.System);
+        var client = new CxoneClient(stub, null!, discovery);
+
+        var result = await client.ListChannelsAsync(Integration(null), CancellationToken.None);
+
+        Assert.Equal(CxoneOutcome.Rejected, result.Outcome);
+        Assert.Contains("DigitalApiBaseUrl", result.Body, StringComparison.Ordinal);
     }
 
     [Fact]

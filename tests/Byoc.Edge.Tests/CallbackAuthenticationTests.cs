@@ -80,17 +80,14 @@ public sealed class CallbackAuthenticationTests(EdgeHost host) : EdgeTest(host)
     [Theory]
     [InlineData("outbound")]
     [InlineData("validation")]
-    [InlineData("typing")]
     public async Task A_token_of_integration_a_on_a_channel_of_integration_b_answers_404_like_an_unknown_channel_and_is_logged(string operation)
     {
         var token = await TokenAsync(Client, TestData.ClientA, TestData.SecretA);
         var (foreignPath, unknownPath, body) = operation switch
         {
             "outbound" => ($"/2.0/channel/{TestData.ChannelB}/outbound", "/2.0/channel/no-such-channel/outbound", OutboundBody),
-            "validation" => ($"/1.0/channel/{TestData.ChannelB}/recipients/validation", "/1.0/channel/no-such-channel/recipients/validation",
+            _ => ($"/1.0/channel/{TestData.ChannelB}/recipients/validation", "/1.0/channel/no-such-channel/recipients/validation",
                 """{"endUserRecipients": [{"idOnExternalPlatform": "+15551234567"}]}"""),
-            _ => ($"/1.0/channel/{TestData.ChannelB}/thread/t-1/sender-action", "/1.0/channel/no-such-channel/thread/t-1/sender-action",
-                """{"senderAction": {"action": "isTypingOn"}}"""),
         };
 
         using var foreign = await PostAsync(Client, foreignPath, body, token);

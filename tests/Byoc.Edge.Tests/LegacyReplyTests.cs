@@ -50,6 +50,23 @@ public sealed class LegacyReplyTests(EdgeHost host) : EdgeTest(host)
         Assert.Contains("Re: Order 1234", call.RawRequest.ToStringUtf8(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"content": "hi", "post": {"idOnExternalPlatform": "thread-from-post"}}""", "thread-from-post")]
+    [InlineData("""{"content": "hi", "thread": {"idOnExternalPlatform": "thread-from-thread"}}""", "thread-from-thread")]
+    [InlineData("""{"content": "hi", "post": {"idOnExternalPlatform": "thread-from-post"}, "thread": {"idOnExternalPlatform": "thread-from-thread"}}""", "thread-from-post")]
+    [InlineData("""{"content": "hi", "post": {"idOnExternalPlatform": ""}, "thread": {"idOnExternalPlatform": " "}}""", "post-in-path")]
+    [InlineData("""{"content": "hi", "post": {"id": "cxone-post-9"}}""", "post-in-path")]
+    [InlineData("""{"content": "hi"}""", "post-in-path")]
+    public async Task The_thread_is_the_bodys_idOnExternalPlatform_when_it_has_one_else_the_post_id_of_the_path(string body, string expectedThread)
+    {
+        var token = await TokenAsync(Client);
+
+        using var response = await PostAsync(Client, "/1.0/posts/post-in-path/messages", body, token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expectedThread, Assert.Single(Conversations.Outbound.DeliverCalls).ThreadId);
+    }
+
     [Fact]
     public async Task A_body_naming_no_channel_leaves_the_channel_to_conversations_and_uses_content_as_text()
     {

@@ -48,7 +48,7 @@ public sealed class OutboundTests(EdgeHost host) : EdgeTest(host)
     }
 
     [Fact]
-    public async Task The_response_has_exactly_the_four_keys_and_the_shape_of_the_contract()
+    public async Task The_response_has_the_four_keys_of_the_contract_and_the_message_id_at_the_top()
     {
         var token = await TokenAsync(Client);
 
@@ -57,6 +57,7 @@ public sealed class OutboundTests(EdgeHost host) : EdgeTest(host)
         var body = await JsonOf(response);
         ContractShapes.AssertSameShape(ContractShapes.Outbound, body);
         Assert.Equal("msg-1", body.GetProperty("message").GetProperty("idOnExternalPlatform").GetString());
+        Assert.Equal("msg-1", body.GetProperty("idOnExternalPlatform").GetString());
         Assert.Equal("2025-07-25T20:05:57.000+00:00", body.GetProperty("message").GetProperty("createdAtWithMilliseconds").GetString());
         Assert.Equal("https://platform.example/messages/msg-1", body.GetProperty("message").GetProperty("url").GetString());
         Assert.Equal("thread-22368683", body.GetProperty("thread").GetProperty("idOnExternalPlatform").GetString());

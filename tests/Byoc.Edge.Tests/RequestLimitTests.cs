@@ -114,16 +114,14 @@ public sealed class RequestLimitTests(EdgeHost host) : EdgeTest(host)
 
     [Theory]
     [InlineData("validation")]
-    [InlineData("typing")]
     [InlineData("legacy")]
-    public async Task Conversations_unavailable_answers_503_with_retry_after_on_every_callback(string operation)
+    public async Task Conversations_unavailable_answers_503_with_retry_after_on_every_callback_but_typing(string operation)
     {
         var token = await TokenAsync(Client);
         Conversations.Outbound.Behaviour.FailWith = StatusCode.Unavailable;
         var (path, body) = operation switch
         {
             "validation" => ($"/1.0/channel/{TestData.ChannelA}/recipients/validation", """{"endUserRecipients": [{"idOnExternalPlatform": "+1555"}]}"""),
-            "typing" => ($"/1.0/channel/{TestData.ChannelA}/thread/t/sender-action", """{"senderAction": {"action": "isTypingOn"}}"""),
             _ => ("/1.0/posts/p/messages", """{"content": "hi"}"""),
         };
 
