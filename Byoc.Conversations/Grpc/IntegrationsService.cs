@@ -6,7 +6,7 @@ using Grpc.Core;
 namespace Byoc.Conversations.Grpc;
 
 /// <summary>Edge → Conversations: the client credentials CXone presents at the token endpoint.</summary>
-public sealed class IntegrationsService(RegistryStore registry, Cxone.CxoneClient cxone) : Integrations.IntegrationsBase
+public sealed partial class IntegrationsService(RegistryStore registry, Cxone.CxoneClient cxone, ILogger<IntegrationsService> logger) : Integrations.IntegrationsBase
 {
     /// <summary>
     /// The one-time token names no integration, so each distinct CXone the registry knows is asked in turn; the
@@ -22,7 +22,18 @@ public sealed class IntegrationsService(RegistryStore registry, Cxone.CxoneClien
         var integrations = await registry.IntegrationsAsync();
         foreach (var integration in integrations.DistinctBy(i => (i.Cxone.Issuer, i.Cxone.DigitalApiBaseUrl, i.TenantId)))
         {
-            var answer = await cxone.VerifyOneTimeTokenAsync(integration, request.BrandId, request.UserId, request.Token, context.CancellationToken);
+            Cxone.CxoneResult answer;
+            try
+            {
+                answer = await cxone.VerifyOneTimeTokenAsync(integration, request.BrandId, request.UserId, request.Token, context.CancellationToken);
+            }
+            catch (Cxone.CxoneDiscoveryException e)
+            {
+                // One integration whose CXone cannot be found must not lock every other tenant out of its settings.
+                LogCxoneNotFound(integration.Id, e.Message);
+                continue;
+            }
+
             if (!answer.IsAccepted || System.Text.Json.Nodes.JsonNode.Parse(answer.Body!) is not { } body)
             {
                 continue;
@@ -90,4 +101,7 @@ public sealed class IntegrationsService(RegistryStore registry, Cxone.CxoneClien
             throw new RpcException(new Status(StatusCode.NotFound, $"no integration '{request.IntegrationId}'"));
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A settings token could not be checked with integration {IntegrationId}'s CXone: {Reason}")]
+    private partial void LogCxoneNotFound(string integrationId, string reason);
 }

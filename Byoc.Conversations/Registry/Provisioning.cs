@@ -213,10 +213,23 @@ public sealed partial class Provisioning(
             var retryAfter = TimeSpan.Zero;
             foreach (var registration in pending)
             {
-                var result = await RegisterAsync(registration, cancellationToken);
+                CxoneResult result;
+                try
+                {
+                    result = await RegisterAsync(registration, cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // Anything unexpected (a discovery page that is not JSON, say) is retried like an outage, never
+                    // allowed to end the registration of every other channel.
+                    LogRegistrationFailed(e, registration.Channel.Id);
+                    result = CxoneResult.Failed($"{e.GetType().Name}: {e.Message}");
+                }
+
                 if (result.Outcome == CxoneOutcome.Retryable)
                 {
                     LogRegistrationRetry(registration.Channel.Id, result.StatusCode);
+                    registrations.Retrying(registration.Channel.Id, result.StatusCode == 0 ? result.Body ?? "no answer" : $"CXone answered {result.StatusCode}");
                     failed.Add(registration);
                     retryAfter = result.RetryAfter is { } after && after > retryAfter ? after : retryAfter;
                 }
@@ -227,7 +240,7 @@ public sealed partial class Provisioning(
             {
                 // CXone's Retry-After when it gave one, else exponential backoff with jitter (cxone-contract §3.6).
                 var jitter = TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)(backoff.TotalMilliseconds / 2) + 1));
-                var delay = retryAfter > TimeSpan.Zero ? retryAfter : backoff + jitter;
+                var delay = retryAfter > TimeSpan.Zero ? TimeSpan.FromSeconds(Math.Min(retryAfter.TotalSeconds, 300)) : backoff + jitter;
                 await Task.Delay(delay, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 30_000));
             }
@@ -246,7 +259,10 @@ public sealed partial class Provisioning(
             result = await cxone.UpsertChannelAsync(integration, CoreOnly(body), cancellationToken);
             if (result.IsAccepted)
             {
+                // It exists, but without the optional fields (replies, files) CXone may treat it otherwise: shown.
+                registrations.AcceptedWithCoreFieldsOnly(channel.Id);
                 LogRegisteredWithCoreFields(channel.Id);
+                return result;
             }
         }
 
@@ -268,6 +284,9 @@ public sealed partial class Provisioning(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Provisioned integration {IntegrationId} with {Channels} channels")]
     private partial void LogProvisioned(string integrationId, int channels);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Registering channel {ChannelId} at CXone failed unexpectedly; it is retried")]
+    private partial void LogRegistrationFailed(Exception exception, string channelId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId} is registered at CXone")]
     private partial void LogRegistered(string channelId);

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Byoc.Edge.Cxone;
 
@@ -22,10 +22,34 @@ public sealed partial class Dfo3Observations(TimeProvider time, ILogger<Dfo3Obse
             return;
         }
 
-        // The request is redacted as for the timeline; the answer holds ids and names only.
-        var request = Encoding.UTF8.GetString(RawRequest.ForTimeline(rawRequest, Cap).Span);
-        var response = JsonSerializer.Serialize(answer, CxoneJson.Default.OutboundResponse);
+        // Shapes only: which keys, of which types, how long. Values (the customer's text, names, recipients, signed
+        // links) are personal data and stay out of an Information log.
+        var request = Shape(rawRequest.AsSpan(0, Math.Min(rawRequest.Length, Cap)).ToArray());
+        var response = Shape(JsonSerializer.SerializeToUtf8Bytes(answer, CxoneJson.Default.OutboundResponse));
         LogExchange(logger, integrationId, channelId, request, response);
+    }
+
+    /// <summary>The JSON with every string replaced by <c>"string(N)"</c> and every number by <c>"number"</c>.</summary>
+    public static string Shape(byte[] json)
+    {
+        try
+        {
+            return JsonNode.Parse(json) is { } root ? Shaped(root)!.ToJsonString() : "null";
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
+        {
+            return $"(not JSON: {json.Length} bytes)";
+        }
+
+        static JsonNode? Shaped(JsonNode? node) => node switch
+        {
+            JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, Shaped(p.Value)))),
+            JsonArray a => new JsonArray([.. a.Select(Shaped)]),
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => JsonValue.Create($"string({v.GetValue<string>().Length})"),
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number => JsonValue.Create("number"),
+            JsonValue v => JsonValue.Create(v.GetValueKind().ToString().ToLowerInvariant()),
+            _ => null,
+        };
     }
 
     private bool IsDue(string integrationId)
@@ -57,6 +81,6 @@ public sealed partial class Dfo3Observations(TimeProvider time, ILogger<Dfo3Obse
     }
 
     [LoggerMessage(EventId = 4301, Level = LogLevel.Information,
-        Message = "DFO 3.0 outbound observed for integration {IntegrationId}, channel {ChannelId} (logged once an hour per integration): request {Request}; Byoc answered {Response}")]
+        Message = "DFO 3.0 outbound observed for integration {IntegrationId}, channel {ChannelId} (logged once an hour per integration; values replaced by their types): request {Request}; Byoc answered {Response}")]
     private static partial void LogExchange(ILogger logger, string integrationId, string channelId, string request, string response);
 }

@@ -53,12 +53,20 @@ public sealed partial class SenderActions(ILogger<SenderActions> logger)
             return null;
         }
 
-        return body["senderAction"] switch
+        try
         {
-            JsonObject nested when Text(nested["action"]) is { } text => text,
-            JsonValue bare when Text(bare) is { } text => text,
-            _ => Text(body["action"]),
-        };
+            return body["senderAction"] switch
+            {
+                JsonObject nested when Text(nested["action"]) is { } text => text,
+                JsonValue bare when Text(bare) is { } text => text,
+                _ => Text(body["action"]),
+            };
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // Repeated keys ("action" and "Action") make a case-insensitive object throw when read.
+            return null;
+        }
     }
 
     private static string? Text(JsonNode? node) =>

@@ -32,6 +32,23 @@ public sealed class IconValidationTests
         Assert.All(CxoneIcons.All, icon => Assert.Contains(icon, message, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void The_conversations_service_itself_refuses_to_start_with_an_unknown_icon()
+    {
+        using var factory = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("ConnectionStrings:redis", "127.0.0.1:1,connectTimeout=100");
+            foreach (var (key, value) in Settings("carrier-pigeon"))
+            {
+                web.UseSetting(key, value);
+            }
+        });
+
+        var e = Assert.ThrowsAny<OptionsValidationException>(() => factory.Server);
+
+        Assert.Contains("Byoc:Provisioning:Integrations:0:Channels:0:Icon", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("forum")]
     [InlineData("telegram")]
@@ -45,7 +62,15 @@ public sealed class IconValidationTests
     private static IHost Host(string icon)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        builder.Configuration.AddInMemoryCollection(Settings(icon));
+        // As AddConversations registers it (with ValidateOnStart, so the first read is at start-up).
+        builder.Services.AddOptions<ProvisioningOptions>().BindConfiguration(ProvisioningOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ProvisioningOptions>, ProvisioningValidation>();
+        return builder.Build();
+    }
+
+    private static Dictionary<string, string?> Settings(string icon) =>
+        new()
         {
             ["Byoc:Provisioning:Integrations:0:Id"] = "acme",
             ["Byoc:Provisioning:Integrations:0:TenantId"] = "t1",
@@ -60,10 +85,5 @@ public sealed class IconValidationTests
             ["Byoc:Provisioning:Integrations:0:Channels:0:Connector"] = "test",
             ["Byoc:Provisioning:Integrations:0:Channels:0:AccountId"] = "a1",
             ["Byoc:Provisioning:Integrations:0:Channels:0:Icon"] = icon,
-        });
-        // As AddConversations registers it (with ValidateOnStart, so the first read is at start-up).
-        builder.Services.AddOptions<ProvisioningOptions>().BindConfiguration(ProvisioningOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ProvisioningOptions>, ProvisioningValidation>();
-        return builder.Build();
-    }
+        };
 }

@@ -15,7 +15,7 @@ public sealed class Dfo3ObservationTests(EdgeHost host) : EdgeTest(host)
         """;
 
     [Fact]
-    public async Task The_first_request_and_answer_of_an_integration_are_logged_at_information_redacted()
+    public async Task The_first_request_and_answer_of_an_integration_are_logged_at_information_as_shapes_without_values()
     {
         var time = new ManualTime(TestData.DeliveredAt);
         await using var edge = WithClock(time);
@@ -28,9 +28,16 @@ public sealed class Dfo3ObservationTests(EdgeHost host) : EdgeTest(host)
         var entry = Assert.Single(Observations(edge));
         Assert.Equal(LogLevel.Information, entry.Level);
         Assert.Contains(TestData.IntegrationA, entry.Message, StringComparison.Ordinal);
-        Assert.Contains("observed-text-5521", entry.Message, StringComparison.Ordinal);
-        Assert.Contains("\"idOnExternalPlatform\":\"msg-", entry.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("hunter2", entry.Message, StringComparison.Ordinal);
+        // The keys an operator checks are there; the customer's text, names, ids and any credential are not.
+        Assert.Contains("\"thread\":{\"idOnExternalPlatform\":\"string(10)\"}", entry.Message, StringComparison.Ordinal);
+        Assert.Contains("\"payload\":{\"text\":\"string(18)\"}", entry.Message, StringComparison.Ordinal);
+        Assert.Contains("\"endUserRecipients\":[{", entry.Message, StringComparison.Ordinal);
+        Assert.Contains("Byoc answered {\"message\":", entry.Message, StringComparison.Ordinal);
+        Assert.Contains("\"idOnExternalPlatform\":\"string(", entry.Message, StringComparison.Ordinal);
+        foreach (var value in new[] { "observed-text-5521", "Jane Doe", "user-1", "thread-obs", "hunter2", "msg-" })
+        {
+            Assert.DoesNotContain(value, entry.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -54,7 +61,7 @@ public sealed class Dfo3ObservationTests(EdgeHost host) : EdgeTest(host)
 
         Assert.Equal(HttpStatusCode.OK, afterAnHour.StatusCode);
         Assert.Equal(2, Observations(edge).Count);
-        Assert.Contains("observed-text-late", Observations(edge)[^1].Message, StringComparison.Ordinal);
+        Assert.Contains("\"text\":\"string(18)\"", Observations(edge)[^1].Message, StringComparison.Ordinal);
     }
 
     [Fact]

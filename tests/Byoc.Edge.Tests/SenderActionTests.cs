@@ -50,6 +50,8 @@ public sealed class SenderActionTests(EdgeHost host) : EdgeTest(host)
     [InlineData("""[1, 2, 3]""")]
     [InlineData("""null""")]
     [InlineData("""{"senderAction": {"action": "isTypingOn" """)]
+    [InlineData("""{"action": "isTypingOn", "Action": "isTypingOff"}""")]
+    [InlineData("""{"senderAction": {"action": "isTypingOn"}, "SenderAction": {"action": "isTypingOff"}}""")]
     public async Task A_sender_action_not_understood_answers_204_and_is_logged_not_forwarded(string body)
     {
         var token = await TokenAsync(Client);
