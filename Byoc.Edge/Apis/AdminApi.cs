@@ -29,7 +29,19 @@ public static class AdminApi
             .WithDescription("Conversations issues a new secret; the previous one keeps working for the overlap (default from Edge:Admin:DefaultSecretOverlap). " +
                              "The secret is shown once. An Idempotency-Key header makes a retried call return the same secret.")
             .WithExamples(CxoneSamples.RotateClientSecretRequest, (StatusCodes.Status200OK, CxoneSamples.ClientSecretIssued));
+
+        api.MapGet("/channel-refusals", ListChannelRefusals)
+            .WithName("ListChannelRefusals")
+            .WithSummary("Points of contact CXone refused")
+            .WithDescription("Each provisioned channel CXone refused for good, with CXone's status (0: Byoc's configuration made the call " +
+                             "impossible) and answer. Such a point of contact does not exist at CXone, so agents never see its customers.");
         return api;
+    }
+
+    public static async Task<Ok<ChannelRefusalList>> ListChannelRefusals(Operations.OperationsClient operations, CancellationToken cancellationToken)
+    {
+        var answer = await operations.ListChannelRefusalsAsync(new ListChannelRefusalsRequest(), cancellationToken: cancellationToken);
+        return TypedResults.Ok(new ChannelRefusalList([.. answer.Refusals.Select(r => new ChannelRefused(r.ChannelId, r.IntegrationId, r.StatusCode, r.Body))]));
     }
 
     public static async Task<Ok<ClientSecretIssued>> RotateClientSecret(

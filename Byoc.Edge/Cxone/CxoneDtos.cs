@@ -119,3 +119,7 @@ public sealed record OAuthError(
 public sealed record RotateClientSecretRequest(int? PreviousSecretOverlapMinutes);
 
 public sealed record ClientSecretIssued(string ClientId, string ClientSecret, DateTimeOffset? PreviousSecretValidUntil);
+
+public sealed record ChannelRefused(string ChannelId, string IntegrationId, int StatusCode, string Body);
+
+public sealed record ChannelRefusalList(IReadOnlyList<ChannelRefused> Refusals);

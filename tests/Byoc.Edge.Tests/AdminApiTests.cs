@@ -129,4 +129,30 @@ public sealed class AdminApiTests(EdgeHost host) : EdgeTest(host)
 
         return client.SendAsync(request);
     }
+
+    [Fact]
+    public async Task The_admin_api_lists_the_points_of_contact_cxone_refused_with_its_answer()
+    {
+        Conversations.Operations.Refusals.Enqueue(new Byoc.Conversations.V1.ChannelRefusal
+        {
+            ChannelId = "acme-1", IntegrationId = TestData.IntegrationA, StatusCode = 400, Body = """{"error":"unknown field"}""",
+        });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/channel-refusals");
+        request.Headers.Add("X-Api-Key", TestData.AdminApiKey);
+
+        using var response = await Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var refusal = Assert.Single((await JsonOf(response)).GetProperty("refusals").EnumerateArray());
+        Assert.Equal(("acme-1", TestData.IntegrationA, 400), (refusal.GetProperty("channelId").GetString(), refusal.GetProperty("integrationId").GetString(), refusal.GetProperty("statusCode").GetInt32()));
+        Assert.Contains("unknown field", refusal.GetProperty("body").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_channel_refusals_need_the_admin_key()
+    {
+        using var response = await Client.GetAsync(new Uri("/admin/channel-refusals", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
 }

@@ -74,7 +74,7 @@ public sealed class EdgeFactory(
     : WebApplicationFactory<edge::Program>
 {
     public const string RemoteAddressHeader = "X-Test-Remote-Address";
-    private static readonly string[] GrpcClients = ["IntegrationsClient", "OutboundClient", "HealthClient"];
+    private static readonly string[] GrpcClients = ["IntegrationsClient", "OutboundClient", "OperationsClient", "HealthClient"];
 
     public RecordingLoggerProvider Logs { get; } = new();
 

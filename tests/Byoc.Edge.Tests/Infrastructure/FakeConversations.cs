@@ -36,6 +36,7 @@ public sealed class FakeConversations : IAsyncDisposable
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(Integrations);
         builder.Services.AddSingleton(Outbound);
+        builder.Services.AddSingleton(Operations);
         _app = builder.Build();
         // Only the Edge's own (client-side) deadline may end a call: a server-side deadline would race it and, on
         // TestServer, surface as a stream reset (Internal) instead of DeadlineExceeded.
@@ -46,6 +47,7 @@ public sealed class FakeConversations : IAsyncDisposable
         });
         _app.MapGrpcService<FakeIntegrations>();
         _app.MapGrpcService<FakeOutbound>();
+        _app.MapGrpcService<FakeOperations>();
         // TestServer starts synchronously; there is no socket to wait for.
         _app.StartAsync().GetAwaiter().GetResult();
         Address = overHttp2 ? _app.Urls.First() : null;
@@ -58,12 +60,15 @@ public sealed class FakeConversations : IAsyncDisposable
 
     public FakeOutbound Outbound { get; } = new();
 
+    public FakeOperations Operations { get; } = new();
+
     public HttpMessageHandler CreateHandler() => Address is null ? _app.GetTestServer().CreateHandler() : new SocketsHttpHandler();
 
     public void Reset()
     {
         Integrations.Reset();
         Outbound.Reset();
+        Operations.Refusals.Clear();
     }
 
     public async ValueTask DisposeAsync()
@@ -73,6 +78,15 @@ public sealed class FakeConversations : IAsyncDisposable
         Outbound.Behaviour.Release();
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>Conversations' operations: the channel refusals it would report.</summary>
+public sealed class FakeOperations : Byoc.Conversations.V1.Operations.OperationsBase
+{
+    public ConcurrentQueue<Byoc.Conversations.V1.ChannelRefusal> Refusals { get; } = new();
+
+    public override Task<Byoc.Conversations.V1.ListChannelRefusalsResponse> ListChannelRefusals(Byoc.Conversations.V1.ListChannelRefusalsRequest request, ServerCallContext context) =>
+        Task.FromResult(new Byoc.Conversations.V1.ListChannelRefusalsResponse { Refusals = { Refusals } });
 }
 
 /// <summary>How a fake answers the next calls: normally, with a gRPC error, or not at all (until the caller gives up).</summary>
