@@ -96,7 +96,7 @@ public static class AgentConsoleApi
             ["createdAtWithMilliseconds"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture),
             ["thread"] = new JsonObject { ["idOnExternalPlatform"] = threadId },
             ["messageContent"] = new JsonObject { ["type"] = "TEXT", ["payload"] = new JsonObject { ["text"] = text } },
-        });
+        }, DateTimeOffset.UtcNow);
     }
 
     public sealed record AgentReply(string ChannelId, string? ThreadId, string Text, string? RecipientId, string? RecipientName);

@@ -107,8 +107,12 @@ public sealed class ChannelLog
     /// <summary>How many create-message calls repeated an id already stored (CXone updates, never duplicates).</summary>
     public int Updates { get; private set; }
 
-    /// <summary>Stores a message, or replaces the one with the same idOnExternalPlatform; returns its CXone id.</summary>
-    public (string Id, bool Created) Store(JsonObject message)
+    /// <summary>
+    /// Stores a message, or replaces the one with the same idOnExternalPlatform; returns its CXone id. The simulator
+    /// stamps when it first stored it (<c>sandboxReceivedAtMs</c>, Unix milliseconds), so benchmarks can measure
+    /// end-to-end latency; CXone itself has no such field.
+    /// </summary>
+    public (string Id, bool Created) Store(JsonObject message, DateTimeOffset receivedAt)
     {
         var externalId = message["idOnExternalPlatform"]!.GetValue<string>();
         lock (_gate)
@@ -116,6 +120,7 @@ public sealed class ChannelLog
             if (_byExternalId.TryGetValue(externalId, out var index))
             {
                 message["id"] = _messages[index]["id"]!.GetValue<string>();
+                message["sandboxReceivedAtMs"] = _messages[index]["sandboxReceivedAtMs"]?.DeepClone();
                 _messages[index] = message;
                 Updates++;
                 return (message["id"]!.GetValue<string>(), false);
@@ -123,6 +128,7 @@ public sealed class ChannelLog
 
             var id = Guid.NewGuid().ToString();
             message["id"] = id;
+            message["sandboxReceivedAtMs"] = receivedAt.ToUnixTimeMilliseconds();
             _byExternalId[externalId] = _messages.Count;
             _messages.Add(message);
             return (id, true);

@@ -105,7 +105,7 @@ public static class DigitalApi
         return TypedResults.Json(tenant.UpsertChannel(body), CxoneJson.Default.JsonObject);
     }
 
-    private static async Task<IResult> CreateMessage(string channelId, HttpRequest request, CxoneTenant tenant)
+    private static async Task<IResult> CreateMessage(string channelId, HttpRequest request, CxoneTenant tenant, TimeProvider time)
     {
         if (tenant.Channel(channelId) is null)
         {
@@ -164,7 +164,7 @@ public static class DigitalApi
             return CxoneErrorBody.BadRequest([.. errors]);
         }
 
-        var (id, _) = tenant.Log(channelId).Store(body);
+        var (id, _) = tenant.Log(channelId).Store(body, time.GetUtcNow());
         var threadId = body["thread"]!["idOnExternalPlatform"]!.GetValue<string>();
         return TypedResults.Json(new JsonObject
         {

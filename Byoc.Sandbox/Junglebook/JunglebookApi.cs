@@ -134,7 +134,11 @@ public static class JunglebookApi
             [.. (message.Attachments ?? []).Select(a => new JunglebookFile(a.Name, a.Url))]);
         post.Status = "delivered";
         // The platform confirms delivery a moment later, as real networks do.
-        _ = Task.Run(() => webhooks.ReceiptAsync(profile, post, "delivered"));
+        if (network.Options.DeliveryReceipts)
+        {
+            _ = Task.Run(() => webhooks.ReceiptAsync(profile, post, "delivered"));
+        }
+
         return Results.Created($"/junglebook/customer/threads/{thread.Id}", new JsonObject
         {
             ["id"] = post.Id,

@@ -14,6 +14,12 @@ public sealed class JunglebookOptions
         ["man-village"] = new() { Name = "Man Village", Token = "jb-token-man-village", WebhookSecret = "jb-webhook-secret-man-village" },
     };
 
+    /// <summary>
+    /// Whether the network confirms each message a profile sends with a "delivered" receipt webhook (as real networks
+    /// do). Benchmarks of the reply path turn it off, so that they measure replies alone.
+    /// </summary>
+    public bool DeliveryReceipts { get; set; } = true;
+
     /// <summary>Longest message the network takes (the connector declares the same limit).</summary>
     public int MaxTextLength { get; set; } = 2000;
 }

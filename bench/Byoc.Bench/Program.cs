@@ -1,0 +1,91 @@
+using System.Globalization;
+using Byoc.Bench;
+using Byoc.Testing;
+
+// The benchmark suite (bench/run): the app model started as `dotnet run` starts it, a minimal relay beside it, the same
+// closed-loop load on both, every message checked afterwards, and the report written between the markers of
+// docs/benchmarks.md. Options: --duration S (per phase, default 15), --connections N (16), --threads N (2000),
+// --label TEXT, --write FILE, --dashboard (export telemetry to Aspire's dashboard, as `dotnet run` does).
+var options = BenchOptions.Parse(args);
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+var ct = stop.Token;
+
+Console.WriteLine($"byoc bench: starting the app model ({(options.Dashboard ? "with" : "without")} the dashboard) and the relay");
+await using var app = await BenchApp.StartAsync(options.Dashboard, ct);
+using var http = new HttpClient(new System.Net.Http.SocketsHttpHandler
+{
+    MaxConnectionsPerServer = options.Connections,
+    PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+    UseProxy = false,
+}) { Timeout = TimeSpan.FromSeconds(30) };
+var sandbox = new SandboxClient(app.Sandbox);
+var report = new Report(options, Machine.Describe(await Machine.RedisVersionAsync(app.RedisConnectionString)));
+await Poll.UntilAsync(async () => (await sandbox.ChannelIdsAsync()).Count == Profile.Sandbox.Count, TimeSpan.FromSeconds(60), "the Junglebook profiles are points of contact at CXone");
+var processes = BenchApp.Processes();
+var run = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+// Threads customers opened (through Byoc) that replies go to, by Byoc (CXone's thread ids) and by the relay (Junglebook's).
+var replyThreads = await OutboundLoad.OpenThreadsAsync(sandbox, $"r{run}", Profile.Sandbox, perProfile: 50, TimeSpan.FromSeconds(120), ct);
+var warmup = TimeSpan.FromSeconds(Math.Min(5, options.Duration.TotalSeconds));
+
+async Task<(LoadResult Load, IReadOnlyList<ProcessUse> Use)> Phase(Func<TimeSpan, Task<LoadResult>> load)
+{
+    await load(warmup); // JIT, connection pools, caches: not measured.
+    await using var meter = ProcessMeter.Start(processes);
+    var result = await load(options.Duration);
+    var use = await meter.StopAsync();
+    Console.WriteLine($"  {result.Name}: {result.PerSecond:0}/s, p50 {result.Latencies.P50:0.0} ms, p99 {result.Latencies.P99:0.0} ms, {result.Failed} failed");
+    return (result, use);
+}
+
+Console.WriteLine("byoc bench: the simulators alone");
+var cxoneAlone = await Phase(d => SimulatorLoad.CxoneMessagesAsync(http, app.Sandbox, $"s{run}-{Guid.NewGuid():N}", options.Connections, d, ct));
+var junglebookAlone = await Phase(d => SimulatorLoad.JunglebookRepliesAsync(http, app.Sandbox, $"s{run}", replyThreads, options.Connections, d, ct));
+report.Add("CXone simulator alone (Digital API, create message)", cxoneAlone.Load, cxoneAlone.Use);
+report.Add("Junglebook simulator alone (profile message)", junglebookAlone.Load, junglebookAlone.Use);
+
+Console.WriteLine("byoc bench: inbound (signed webhooks → CXone)");
+InboundLoad? relayInbound = null, byocInbound = null;
+var relayIn = await Phase(d => (relayInbound = new InboundLoad(http, new Uri(app.Relay, "hooks/junglebook/"), $"i{run}-relay-{Guid.NewGuid():N}", options.Threads, Profile.Sandbox)).RunAsync("relay inbound", options.Connections, d, ct));
+var updatesBefore = await InboundCheck.UpdatesAsync(sandbox, Profile.Sandbox, ct);
+var redisBefore = await Machine.RedisUsedMemoryAsync(app.RedisConnectionString);
+var byocIn = await Phase(d => (byocInbound = new InboundLoad(http, new Uri(app.Edge, "hooks/junglebook/"), $"i{run}-byoc-{Guid.NewGuid():N}", options.Threads, Profile.Sandbox)).RunAsync("Byoc inbound", options.Connections, d, ct));
+var byocInboundCheck = await InboundCheck.VerifyAsync(sandbox, byocInbound!, Profile.Sandbox, updatesBefore, TimeSpan.FromSeconds(120), ct);
+var redisAfter = await Machine.RedisUsedMemoryAsync(app.RedisConnectionString);
+var relayInboundCheck = await InboundCheck.VerifyAsync(sandbox, relayInbound!, Profile.Sandbox, 0, TimeSpan.FromSeconds(10), ct);
+Console.WriteLine($"  Byoc inbound: {byocInboundCheck}");
+report.AddInbound(relayIn.Load, relayIn.Use, byocIn.Load, byocIn.Use, byocInboundCheck, relayInboundCheck, options.Threads, redisAfter - redisBefore);
+
+Console.WriteLine("byoc bench: outbound (DFO 3.0 replies → Junglebook)");
+OutboundLoad? relayOutbound = null, byocOutbound = null;
+var relayOut = await Phase(d => (relayOutbound = new OutboundLoad(http, app.Relay, $"o{run}-relay-{Guid.NewGuid():N}", replyThreads, null, useCxoneThreadIds: false)).RunAsync("relay outbound", options.Connections, d, ct));
+var byocOut = await Phase(d => (byocOutbound = new OutboundLoad(http, app.Edge, $"o{run}-byoc-{Guid.NewGuid():N}", replyThreads, c => EdgeTokens.FetchAsync(http, app.Edge, c), useCxoneThreadIds: true)).RunAsync("Byoc outbound", options.Connections, d, ct));
+var byocOutboundCheck = await OutboundCheck.VerifyAsync(sandbox, byocOutbound!, replyThreads, ct);
+var relayOutboundCheck = await OutboundCheck.VerifyAsync(sandbox, relayOutbound!, replyThreads, ct);
+Console.WriteLine($"  Byoc outbound: {byocOutboundCheck}");
+report.AddOutbound(relayOut.Load, relayOut.Use, byocOut.Load, byocOut.Use, byocOutboundCheck, relayOutboundCheck);
+
+Console.WriteLine("byoc bench: tokens");
+var tokens = await Phase(d => EdgeTokens.RunAsync(http, app.Edge, options.Connections, d, ct));
+report.Add("Byoc token endpoint (client credentials)", tokens.Load, tokens.Use);
+
+Console.WriteLine("byoc bench: idle");
+await using (var idle = ProcessMeter.Start(processes))
+{
+    await Task.Delay(TimeSpan.FromSeconds(10), ct);
+    report.AddIdle(TimeSpan.FromSeconds(10), await idle.StopAsync());
+}
+
+var markdown = report.ToMarkdown();
+Console.WriteLine();
+Console.WriteLine(markdown);
+if (options.Write is { } file)
+{
+    Report.WriteBetweenMarkers(file, options.Label, markdown);
+    Console.WriteLine($"byoc bench: written to {file}");
+}
+
+var correct = byocInboundCheck.ExactlyOnceInOrder && byocOutboundCheck.ExactlyOnce;
+Console.WriteLine(correct ? "byoc bench: every message exactly once, in order" : "byoc bench: MESSAGES LOST, DUPLICATED OR OUT OF ORDER");
+return correct ? 0 : 1;
