@@ -30,6 +30,9 @@ public static class Extensions
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
+            // IHttpClientFactory's per-request logging handlers cost a log scope and two log calls on every call even
+            // when their category is filtered out; OpenTelemetry already traces and counts every request.
+            http.RemoveAllLoggers();
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
         });

@@ -19,6 +19,10 @@ public sealed class CxoneClient(IHttpClientFactory httpClients, CxoneTokens toke
     public Task<CxoneResult> CreateMessageAsync(Integration integration, string channelId, JsonObject message, CancellationToken cancellationToken) =>
         SendAsync(integration, HttpMethod.Post, $"channels/{Uri.EscapeDataString(channelId)}/messages", message, cancellationToken);
 
+    /// <summary>The same, with the message already serialized (as the inbound queue holds it): sent as it is.</summary>
+    public Task<CxoneResult> CreateMessageAsync(Integration integration, string channelId, string messageJson, CancellationToken cancellationToken) =>
+        SendAsync(integration, HttpMethod.Post, $"channels/{Uri.EscapeDataString(channelId)}/messages", messageJson, cancellationToken);
+
     public Task<CxoneResult> UpdateStatusAsync(Integration integration, string channelId, string messageId, JsonObject status, CancellationToken cancellationToken) =>
         SendAsync(integration, HttpMethod.Put, $"channels/{Uri.EscapeDataString(channelId)}/messages/{Uri.EscapeDataString(messageId)}/status", status, cancellationToken);
 
@@ -32,10 +36,10 @@ public sealed class CxoneClient(IHttpClientFactory httpClients, CxoneTokens toke
         SendAsync(integration, HttpMethod.Post, "channels", channel, cancellationToken);
 
     public Task<CxoneResult> ListChannelsAsync(Integration integration, CancellationToken cancellationToken) =>
-        SendAsync(integration, HttpMethod.Get, "channels", null, cancellationToken);
+        SendAsync(integration, HttpMethod.Get, "channels", (string?)null, cancellationToken);
 
     public Task<CxoneResult> DeleteChannelAsync(Integration integration, string channelId, CancellationToken cancellationToken) =>
-        SendAsync(integration, HttpMethod.Delete, $"channels/{Uri.EscapeDataString(channelId)}", null, cancellationToken);
+        SendAsync(integration, HttpMethod.Delete, $"channels/{Uri.EscapeDataString(channelId)}", (string?)null, cancellationToken);
 
     /// <summary>Verifies the one-time token of a settings-page opening (no bearer: the token is the credential).</summary>
     public async Task<CxoneResult> VerifyOneTimeTokenAsync(Integration integration, int brandId, int userId, string token, CancellationToken cancellationToken)
@@ -46,7 +50,10 @@ public sealed class CxoneClient(IHttpClientFactory httpClients, CxoneTokens toke
         return await SendOnceAsync(request, cancellationToken);
     }
 
-    private async Task<CxoneResult> SendAsync(Integration integration, HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken)
+    private Task<CxoneResult> SendAsync(Integration integration, HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken) =>
+        SendAsync(integration, method, path, body?.ToJsonString(JsonSerializerOptions.Web), cancellationToken);
+
+    private async Task<CxoneResult> SendAsync(Integration integration, HttpMethod method, string path, string? body, CancellationToken cancellationToken)
     {
         string baseUrl;
         string token;
@@ -92,14 +99,14 @@ public sealed class CxoneClient(IHttpClientFactory httpClients, CxoneTokens toke
         return await SendOnceAsync(Request(method, $"{baseUrl}/{path}", body, token), cancellationToken);
     }
 
-    private static HttpRequestMessage Request(HttpMethod method, string url, JsonObject? body, string token)
+    private static HttpRequestMessage Request(HttpMethod method, string url, string? body, string token)
     {
         var request = new HttpRequestMessage(method, url);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (body is not null)
         {
-            request.Content = Json(body);
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         }
 
         return request;

@@ -11,13 +11,19 @@ namespace Byoc.Conversations.Cxone;
 /// CXone access tokens per integration (access-key password grant, cxone-contract §3.1), cached in Redis with a TTL
 /// below their expiry and shared by every replica. However many callers and replicas need one at the same moment,
 /// one auth call is made: callers in a process share one fetch, and replicas take turns with a Redis lock.
+/// Each replica also keeps the token in memory for up to <see cref="LocalFor"/> (never past its Redis expiry), so a
+/// message costs no Redis read for its token; a 401 from CXone drops both copies.
 /// </summary>
 public sealed partial class CxoneTokens(
     IConnectionMultiplexer redis,
     IHttpClientFactory httpClients,
     CxoneDiscovery discovery,
+    TimeProvider time,
     ILogger<CxoneTokens> logger)
 {
+    /// <summary>How long a replica trusts its in-memory copy before looking at Redis again.</summary>
+    public static readonly TimeSpan LocalFor = TimeSpan.FromSeconds(30);
+
     private static readonly TimeSpan LockFor = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan RefreshMargin = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan WaitStep = TimeSpan.FromMilliseconds(25);
@@ -26,15 +32,22 @@ public sealed partial class CxoneTokens(
     private const string DeleteIfSame = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _fetches = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Until)> _local = new(StringComparer.Ordinal);
 
     private IDatabase Db => redis.GetDatabase();
 
     public async Task<string> GetAsync(Integration integration, CancellationToken cancellationToken)
     {
-        var cached = await Db.StringGetAsync(RedisKeys.CxoneToken(integration.Id));
-        if (!cached.IsNullOrEmpty)
+        var now = time.GetUtcNow();
+        if (_local.TryGetValue(integration.Id, out var local) && local.Until > now)
         {
-            return cached!;
+            return local.Token;
+        }
+
+        var cached = await Db.StringGetWithExpiryAsync(RedisKeys.CxoneToken(integration.Id));
+        if (!cached.Value.IsNullOrEmpty)
+        {
+            return Remember(integration.Id, cached.Value!, cached.Expiry);
         }
 
         var fetch = _fetches.GetOrAdd(integration.Id, _ => new Lazy<Task<string>>(() => FetchSharedAsync(integration)));
@@ -52,8 +65,21 @@ public sealed partial class CxoneTokens(
     }
 
     /// <summary>Forgets a token CXone answered 401 to, so the next caller fetches a new one.</summary>
-    public Task InvalidateAsync(Integration integration, string token) =>
-        Db.ScriptEvaluateAsync(DeleteIfSame, [RedisKeys.CxoneToken(integration.Id)], [token]);
+    public Task InvalidateAsync(Integration integration, string token)
+    {
+        if (_local.TryGetValue(integration.Id, out var local) && local.Token == token)
+        {
+            _local.TryRemove(new KeyValuePair<string, (string, DateTimeOffset)>(integration.Id, local));
+        }
+
+        return Db.ScriptEvaluateAsync(DeleteIfSame, [RedisKeys.CxoneToken(integration.Id)], [token]);
+    }
+
+    private string Remember(string integrationId, string token, TimeSpan? validFor)
+    {
+        _local[integrationId] = (token, time.GetUtcNow() + (validFor is { } left && left < LocalFor ? left : LocalFor));
+        return token;
+    }
 
     private async Task<string> FetchSharedAsync(Integration integration)
     {
@@ -62,10 +88,10 @@ public sealed partial class CxoneTokens(
         var lockKey = RedisKeys.CxoneTokenLock(integration.Id);
         while (true)
         {
-            var cached = await Db.StringGetAsync(RedisKeys.CxoneToken(integration.Id));
-            if (!cached.IsNullOrEmpty)
+            var cached = await Db.StringGetWithExpiryAsync(RedisKeys.CxoneToken(integration.Id));
+            if (!cached.Value.IsNullOrEmpty)
             {
-                return cached!;
+                return Remember(integration.Id, cached.Value!, cached.Expiry);
             }
 
             if (await Db.StringSetAsync(lockKey, me, LockFor, When.NotExists))
@@ -122,7 +148,7 @@ public sealed partial class CxoneTokens(
         var cacheFor = lifetime > RefreshMargin * 2 ? lifetime - RefreshMargin : lifetime / 2;
         await Db.StringSetAsync(RedisKeys.CxoneToken(integration.Id), token, cacheFor);
         LogTokenFetched(integration.Id, (int)lifetime.TotalSeconds);
-        return token;
+        return Remember(integration.Id, token, cacheFor);
     }
 
     private static string Truncate(string text) => text.Length <= 300 ? text : text[..300];

@@ -30,14 +30,15 @@ public sealed partial class InboundDelivery(
             return;
         }
 
-        var body = JsonNode.Parse(work.Body)!.AsObject();
+        // A message goes to CXone as it was queued; only a status is read here.
+        var status = work.Kind == InboundWork.StatusKind ? JsonNode.Parse(work.Body)!.AsObject() : null;
         var started = time.GetUtcNow();
         for (var attempt = 1; ; attempt++)
         {
             timeline.Record(work.ChannelId, work.MessageId, "sent_to_cxone", attempt == 1 ? null : $"attempt {attempt}");
-            var result = work.Kind == InboundWork.StatusKind
-                ? await cxone.UpdateStatusAsync(integration, work.ChannelId, work.MessageId, body, cancellationToken)
-                : await cxone.CreateMessageAsync(integration, work.ChannelId, body, cancellationToken);
+            var result = status is not null
+                ? await cxone.UpdateStatusAsync(integration, work.ChannelId, work.MessageId, status, cancellationToken)
+                : await cxone.CreateMessageAsync(integration, work.ChannelId, work.Body, cancellationToken);
 
             // A status can reach CXone before CXone has stored the agent's message it is about: wait for it.
             if (work.Kind == InboundWork.StatusKind && result.StatusCode == 404)
@@ -48,7 +49,7 @@ public sealed partial class InboundDelivery(
             switch (result.Outcome)
             {
                 case CxoneOutcome.Accepted:
-                    timeline.Record(work.ChannelId, work.MessageId, "accepted", work.Kind == InboundWork.StatusKind ? body["status"]?.ToString() : null);
+                    timeline.Record(work.ChannelId, work.MessageId, "accepted", status?["status"]?.ToString());
                     return;
                 case CxoneOutcome.Rejected:
                     LogRejected(work.Kind, work.MessageId, work.ChannelId, result.StatusCode);

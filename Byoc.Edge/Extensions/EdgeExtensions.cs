@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Grpc.Health.V1;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Server;
 using OpenIddict.Validation.AspNetCore;
@@ -96,13 +97,20 @@ public static class EdgeExtensions
         // The keys come from Redis, so they are added once the container can resolve the key ring.
         builder.Services.AddOptions<OpenIddictServerOptions>().Configure<TokenKeyRing>((server, keys) =>
         {
-            server.SigningCredentials.Add(new SigningCredentials(keys.SigningKey, SecurityAlgorithms.RsaSha256));
+            server.SigningCredentials.Add(new SigningCredentials(keys.SigningKey, SecurityAlgorithms.EcdsaSha256));
             server.EncryptionCredentials.Add(new EncryptingCredentials(keys.EncryptionKey, SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512));
         });
 
-        builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
+        builder.Services.AddSingleton<ValidatedBearerTokens>();
+        // The default scheme too: the authentication middleware authenticates every request with it.
+        builder.Services.AddAuthentication(CxoneBearerHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, CxoneBearerHandler>(CxoneBearerHandler.SchemeName, o =>
+            {
+                o.ForwardChallenge = OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme;
+                o.ForwardForbid = OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme;
+            });
         builder.Services.AddAuthorizationBuilder().AddPolicy(CxoneCallerPolicy, policy => policy
-            .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+            .AddAuthenticationSchemes(CxoneBearerHandler.SchemeName)
             .RequireAuthenticatedUser()
             .RequireClaim(IntegrationClaims.IntegrationId));
         builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ChallengeInsteadOfForbid>();

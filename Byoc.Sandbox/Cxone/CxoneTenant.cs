@@ -63,6 +63,9 @@ public sealed class CxoneTenant(IOptionsMonitor<CxoneSimulatorOptions> options, 
 
     public ChannelLog Log(string channelId) => _logs.GetOrAdd(channelId, _ => new ChannelLog());
 
+    /// <summary>Forgets what a channel received (messages, statuses, typing), keeping the channel itself.</summary>
+    public void ClearLog(string channelId) => _logs.TryRemove(channelId, out _);
+
     public OneTimeToken CreateOneTimeToken(int userId, string purpose)
     {
         var token = new OneTimeToken(Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant(), Options.BrandId, userId, purpose, time.GetUtcNow() + TimeSpan.FromMinutes(5));

@@ -20,6 +20,13 @@ public static class SandboxCxoneApi
                 }, CxoneJson.Default.JsonObject))
             .WithName("SandboxCxoneMessages").WithSummary("Messages CXone stored on a channel, in arrival order, and how many repeats updated one.");
 
+        api.MapDelete("/channels/{channelId}/messages", (string channelId, CxoneTenant tenant) =>
+            {
+                tenant.ClearLog(channelId);
+                return Results.NoContent();
+            })
+            .WithName("SandboxCxoneClearMessages").WithSummary("Forgets what CXone received on a channel (benchmarks do, between runs, to keep the simulator small).");
+
         api.MapGet("/channels/{channelId}/statuses", (string channelId, CxoneTenant tenant) =>
                 TypedResults.Json(new JsonArray([.. tenant.Log(channelId).Statuses()]), CxoneJson.Default.JsonArray))
             .WithName("SandboxCxoneStatuses").WithSummary("Delivery statuses CXone received on a channel.");

@@ -94,6 +94,13 @@ public static class JunglebookApi
                     : Results.NotFound(new { error = "unknown thread" }))
             .WithName("JunglebookThread").WithSummary("A thread as the customer sees it.");
 
+        customer.MapDelete("/threads/{threadId}/messages", (string threadId, JunglebookNetwork network) =>
+            {
+                network.ClearPosts(threadId);
+                return Results.NoContent();
+            })
+            .WithName("JunglebookClearThread").WithSummary("Forgets the messages of a thread (benchmarks do, between runs, to keep the simulator small).");
+
         customer.MapGet("/profiles/{profile}/threads", (string profile, JunglebookNetwork network) => Results.Ok(network.ThreadsOf(profile)))
             .WithName("JunglebookProfileThreads").WithSummary("The threads of a profile.");
 

@@ -57,6 +57,23 @@ public sealed class JunglebookNetwork(IOptions<JunglebookOptions> options, TimeP
         }
     }
 
+    /// <summary>Forgets the messages of a thread, keeping the thread.</summary>
+    public void ClearPosts(string threadId)
+    {
+        if (_posts.TryGetValue(threadId, out var posts))
+        {
+            lock (posts)
+            {
+                foreach (var post in posts)
+                {
+                    _byId.TryRemove(post.Id, out _);
+                }
+
+                posts.Clear();
+            }
+        }
+    }
+
     /// <summary>The private thread between a profile and a customer (opened on first use) or a new public post thread.</summary>
     public JunglebookThread OpenThread(string profile, string customerId, bool isPublic, string? title)
     {

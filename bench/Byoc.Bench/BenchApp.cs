@@ -29,7 +29,7 @@ public sealed class BenchApp : IAsyncDisposable
 
     public string RedisConnectionString { get; private set; } = "";
 
-    public static async Task<BenchApp> StartAsync(bool dashboard, CancellationToken cancellationToken)
+    public static async Task<BenchApp> StartAsync(bool dashboard, bool perfMap, CancellationToken cancellationToken)
     {
         var bench = new BenchApp();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Byoc_AppHost>(
@@ -40,6 +40,15 @@ public sealed class BenchApp : IAsyncDisposable
         builder.Services.AddLogging(logging => logging.AddFilter("Byoc.AppHost.Resources", LogLevel.Warning).AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
         // Replies are measured alone: Junglebook's "delivered" receipt per reply would be a second, inbound load.
         builder.CreateResourceBuilder<ProjectResource>("sandbox").WithEnvironment("Sandbox__Junglebook__DeliveryReceipts", "false");
+        if (perfMap)
+        {
+            // For `perf record`: the JIT writes /tmp/perf-{pid}.map, so samples in managed code get method names.
+            foreach (var project in builder.Resources.OfType<ProjectResource>())
+            {
+                builder.CreateResourceBuilder(project).WithEnvironment("DOTNET_PerfMapEnabled", "1").WithEnvironment("DOTNET_EnableWriteXorExecute", "0");
+            }
+        }
+
         bench.App = await builder.BuildAsync(cancellationToken);
         await bench.App.StartAsync(cancellationToken);
         foreach (var resource in Resources)
@@ -65,6 +74,7 @@ public sealed class BenchApp : IAsyncDisposable
             ["/Byoc.Sandbox"] = "sandbox (CXone + Junglebook)",
             ["/Byoc.Bench.Relay"] = "relay",
             ["redis-server"] = "redis-server",
+            ["/dcp"] = "DCP (orchestrator, proxy in front of the Conversations replicas)",
         });
         return [.. found, new MeteredProcess("load generator (this bench)", Environment.ProcessId)];
     }

@@ -152,19 +152,6 @@ public sealed record InboundCheck(int Acknowledged, int Arrived, int Lost, int D
         return new InboundCheck(acknowledged.Count, arrivals.Count, lost, duplicated, outOfOrder, unacknowledged, updates - updatesBefore, endToEnd);
     }
 
-    /// <summary>How many repeats CXone absorbed so far on the profiles' channels (the sandbox's upsert counter).</summary>
-    public static async Task<int> UpdatesAsync(SandboxClient sandbox, IReadOnlyList<Profile> profiles, CancellationToken cancellationToken)
-    {
-        var total = 0;
-        foreach (var profile in profiles)
-        {
-            using var log = JsonDocument.Parse(await sandbox.Http.GetStringAsync($"/sandbox/cxone/channels/{profile.ChannelId}/messages", cancellationToken));
-            total += log.RootElement.GetProperty("updates").GetInt32();
-        }
-
-        return total;
-    }
-
     private static async Task<(List<(int, int, long)>, int)> ArrivalsAsync(SandboxClient sandbox, string tag, IReadOnlyList<Profile> profiles, CancellationToken cancellationToken)
     {
         var arrivals = new List<(int, int, long)>();

@@ -59,7 +59,9 @@ public sealed class ProcessMeter : IAsyncDisposable
             {
                 if (command.EndsWith(suffix, StringComparison.Ordinal))
                 {
-                    var numbered = found.Count(f => f.Name == name || f.Name.StartsWith(name + " #", StringComparison.Ordinal)) is var n and > 0 ? $"{name} #{n + 1}" : name;
+                    // Replicas are told apart; DCP's many processes (API server, controllers and proxies, a monitor per
+                    // process) count as one.
+                    var numbered = !name.StartsWith("DCP", StringComparison.Ordinal) && found.Count(f => f.Name == name || f.Name.StartsWith(name + " #", StringComparison.Ordinal)) is var n and > 0 ? $"{name} #{n + 1}" : name;
                     found.Add(new MeteredProcess(numbered, pid));
                 }
             }
@@ -73,7 +75,9 @@ public sealed class ProcessMeter : IAsyncDisposable
         await _stop.CancelAsync();
         await _sampling;
         Sample();
-        return [.. _processes.Select(p => new ProcessUse(p.Name, _peak.GetValueOrDefault(p.Pid), TimeSpan.FromSeconds((CpuTicks(p.Pid) - _cpuAtStart[p.Pid]) / TicksPerSecond)))];
+        return [.. _processes.Select(p => new ProcessUse(p.Name, _peak.GetValueOrDefault(p.Pid), TimeSpan.FromSeconds((CpuTicks(p.Pid) - _cpuAtStart[p.Pid]) / TicksPerSecond)))
+            .GroupBy(u => u.Name)
+            .Select(g => new ProcessUse(g.Key, g.Sum(u => u.PeakRssBytes), TimeSpan.FromTicks(g.Sum(u => u.Cpu.Ticks))))];
     }
 
     public async ValueTask DisposeAsync()

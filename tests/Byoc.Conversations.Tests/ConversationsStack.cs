@@ -78,13 +78,6 @@ public sealed class ConversationsStack : IAsyncLifetime
         new Byoc.ServiceDefaults.InternalKeyHandler(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
             .AddInMemoryCollection([new(Byoc.ServiceDefaults.InternalCallers.ConfigurationKey, InternalKey)]).Build()) { InnerHandler = inner };
 
-    /// <summary>Empties Conversations' shared cache of an integration's CXone token.</summary>
-    public async Task ForgetCxoneTokenAsync(string integrationId)
-    {
-        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
-        await redis.GetDatabase().KeyDeleteAsync($"byoc:v1:{{i:{integrationId}}}:cxone-token");
-    }
-
     /// <summary>The configuration of a Conversations instance of this stack (also used for real processes).</summary>
     public static Dictionary<string, string> Settings(string redis, Uri sandbox, Uri connector)
     {

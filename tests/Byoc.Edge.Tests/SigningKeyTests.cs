@@ -75,7 +75,7 @@ public sealed class SigningKeyTests(EdgeHost host) : EdgeTest(host)
         Assert.NotNull(stored);
         // Our plain format is "base64(pkcs8).base64(aes)"; a Data Protection payload is one base64url string.
         Assert.DoesNotContain(".", stored, StringComparison.Ordinal);
-        // A PKCS#8 key in base64 starts with "MII"; a Data Protection payload with its magic header 09 F0 C9 F0.
+        // A PKCS#8 key in base64 starts with "MI"; a Data Protection payload with its magic header 09 F0 C9 F0.
         Assert.StartsWith("CfDJ8", stored, StringComparison.Ordinal);
         Assert.True(await database.ListLengthAsync("byoc:v1:edge:data-protection-keys") > 0);
     }

@@ -78,6 +78,16 @@ public sealed class TokenEndpointTests(EdgeHost host) : EdgeTest(host)
     }
 
     [Fact]
+    public async Task The_access_token_is_signed_with_es256_by_the_shared_key()
+    {
+        var token = await TokenAsync(Client, TestData.ClientA, TestData.SecretA);
+
+        var header = JwtHeader(token);
+        Assert.Equal("ES256", header.GetProperty("alg").GetString());
+        Assert.Equal(16, header.GetProperty("kid").GetString()!.Length);
+    }
+
+    [Fact]
     public async Task A_configured_authorization_url_path_answers_like_the_default_one()
     {
         using var response = await RequestTokenAsync(Client, TestData.ClientA, TestData.SecretA, TestData.ExtraTokenPath);

@@ -178,7 +178,7 @@ public abstract class EdgeTest(EdgeHost host) : IAsyncLifetime
     protected static async Task<string> TokenAsync(HttpClient client, string clientId = TestData.ClientA, string secret = TestData.SecretA)
     {
         using var response = await RequestTokenAsync(client, clientId, secret);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         return body.GetProperty("access_token").GetString()!;
     }
