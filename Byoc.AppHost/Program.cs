@@ -20,6 +20,7 @@ var conversations = builder.AddProject<Projects.Byoc_Conversations>("conversatio
 // One connector per platform; Conversations reaches it as http://connector-{name}.
 var junglebook = builder.AddProject<Projects.Byoc_Connectors_Junglebook>("connector-junglebook")
     .WithLocalRunSettings()
+    .WithDirectEndpoints()
     .WithoutDerivedHttpsEndpoint()
     .WithReference(conversations)
     .WaitFor(conversations)

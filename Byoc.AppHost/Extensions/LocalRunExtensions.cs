@@ -56,6 +56,29 @@ public static class LocalRunExtensions
     }
 
     /// <summary>
+    /// In run mode, lets callers reach a single-instance project directly instead of through DCP's proxy, which
+    /// otherwise sits on every hop (a webhook crossed it four times) and cost about as much CPU per message as the
+    /// connector itself (docs/benchmarks.md). Aspire allocates the port as it does for a proxied endpoint's target;
+    /// a resource with replicas keeps its proxy, which is what spreads calls over them.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDirectEndpoints(this IResourceBuilder<ProjectResource> builder)
+    {
+        if (builder.ApplicationBuilder.ExecutionContext.IsRunMode)
+        {
+            foreach (var endpoint in builder.Resource.Annotations.OfType<EndpointAnnotation>())
+            {
+                // Not the development port of the project's Kestrel settings: a free one, so that tests and a
+                // developer's own run never collide.
+                endpoint.IsProxied = false;
+                endpoint.Port = null;
+                endpoint.TargetPort = null;
+            }
+        }
+
+        return builder;
+    }
+
+    /// <summary>
     /// In publish mode, drops the <c>https</c> endpoint Aspire derives for a project that declares its endpoints in
     /// <c>Kestrel:Endpoints</c>: it takes the port of whichever http endpoint sorts first (for Conversations the
     /// health endpoint), and TLS ends at the platform's ingress anyway; the services speak plain HTTP inside.

@@ -17,7 +17,8 @@ internal sealed partial class PartitionPump(
     TimeProvider time,
     ILogger logger) : IAsyncDisposable
 {
-    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(500);
+    // New work wakes the owner at once (the inbound-signal channel); polling only covers a signal lost with a reconnect.
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(2);
     private long _leaseValidUntilTicks = DateTimeOffset.MinValue.UtcTicks;
     private DateTimeOffset _trimmedAt = DateTimeOffset.MinValue;
     private readonly CancellationTokenSource _stop = new();

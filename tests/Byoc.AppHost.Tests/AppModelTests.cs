@@ -40,6 +40,20 @@ public sealed class AppModelTests : IAsyncLifetime
     }
 
     [Fact]
+    public void The_connector_is_called_directly_on_free_ports_and_the_conversations_replicas_through_the_proxy()
+    {
+        var connector = Resource("connector-junglebook").Annotations.OfType<EndpointAnnotation>().ToList();
+        var conversations = Resource("conversations").Annotations.OfType<EndpointAnnotation>().ToList();
+
+        Assert.Equal(["http", "web"], connector.Select(e => e.Name).Order(StringComparer.Ordinal));
+        Assert.All(connector, e => Assert.False(e.IsProxied));
+        // Not the development ports of its appsettings.json: tests and a developer's own run must not collide.
+        Assert.All(connector, e => Assert.Null(e.Port));
+        Assert.All(connector, e => Assert.Null(e.TargetPort));
+        Assert.All(conversations, e => Assert.True(e.IsProxied));
+    }
+
+    [Fact]
     public void The_gRPC_services_speak_HTTP2_on_one_endpoint_and_answer_health_probes_on_another()
     {
         foreach (var (service, probe) in new[] { ("conversations", "health"), ("connector-junglebook", "web") })
