@@ -59,11 +59,13 @@ public static class LocalRunExtensions
     /// In run mode, lets callers reach a single-instance project directly instead of through DCP's proxy, which
     /// otherwise sits on every hop (a webhook crossed it four times) and cost about as much CPU per message as the
     /// connector itself (docs/benchmarks.md). Aspire allocates the port as it does for a proxied endpoint's target;
-    /// a resource with replicas keeps its proxy, which is what spreads calls over them.
+    /// a resource with replicas keeps its proxy, which is what spreads calls over them (call this after WithReplicas
+    /// and after declaring endpoints: only the endpoints declared by then are changed).
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithDirectEndpoints(this IResourceBuilder<ProjectResource> builder)
     {
-        if (builder.ApplicationBuilder.ExecutionContext.IsRunMode)
+        var replicas = builder.Resource.Annotations.OfType<ReplicaAnnotation>().LastOrDefault()?.Replicas ?? 1;
+        if (builder.ApplicationBuilder.ExecutionContext.IsRunMode && replicas == 1)
         {
             foreach (var endpoint in builder.Resource.Annotations.OfType<EndpointAnnotation>())
             {

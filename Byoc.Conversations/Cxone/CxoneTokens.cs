@@ -12,7 +12,8 @@ namespace Byoc.Conversations.Cxone;
 /// below their expiry and shared by every replica. However many callers and replicas need one at the same moment,
 /// one auth call is made: callers in a process share one fetch, and replicas take turns with a Redis lock.
 /// Each replica also keeps the token in memory for up to <see cref="LocalFor"/> (never past its Redis expiry), so a
-/// message costs no Redis read for its token; a 401 from CXone drops both copies.
+/// message costs no Redis read for its token; a 401 from CXone drops both copies, and the refused token is never
+/// taken up again (a read of Redis that was under way when it was refused may still return it).
 /// </summary>
 public sealed partial class CxoneTokens(
     IConnectionMultiplexer redis,
@@ -33,6 +34,7 @@ public sealed partial class CxoneTokens(
 
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _fetches = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Until)> _local = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _refused = new(StringComparer.Ordinal);
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -45,7 +47,7 @@ public sealed partial class CxoneTokens(
         }
 
         var cached = await Db.StringGetWithExpiryAsync(RedisKeys.CxoneToken(integration.Id));
-        if (!cached.Value.IsNullOrEmpty)
+        if (Usable(integration.Id, cached.Value))
         {
             return Remember(integration.Id, cached.Value!, cached.Expiry);
         }
@@ -67,6 +69,7 @@ public sealed partial class CxoneTokens(
     /// <summary>Forgets a token CXone answered 401 to, so the next caller fetches a new one.</summary>
     public Task InvalidateAsync(Integration integration, string token)
     {
+        _refused[integration.Id] = token;
         if (_local.TryGetValue(integration.Id, out var local) && local.Token == token)
         {
             _local.TryRemove(new KeyValuePair<string, (string, DateTimeOffset)>(integration.Id, local));
@@ -74,6 +77,9 @@ public sealed partial class CxoneTokens(
 
         return Db.ScriptEvaluateAsync(DeleteIfSame, [RedisKeys.CxoneToken(integration.Id)], [token]);
     }
+
+    private bool Usable(string integrationId, RedisValue token) =>
+        !token.IsNullOrEmpty && !(_refused.TryGetValue(integrationId, out var refused) && token == refused);
 
     private string Remember(string integrationId, string token, TimeSpan? validFor)
     {
@@ -89,7 +95,7 @@ public sealed partial class CxoneTokens(
         while (true)
         {
             var cached = await Db.StringGetWithExpiryAsync(RedisKeys.CxoneToken(integration.Id));
-            if (!cached.Value.IsNullOrEmpty)
+            if (Usable(integration.Id, cached.Value))
             {
                 return Remember(integration.Id, cached.Value!, cached.Expiry);
             }

@@ -99,6 +99,8 @@ public sealed partial class InboundWorker(
             {
                 // Counted from before the call: the lease surely holds that long, minus a margin for clock drift.
                 owned.LeaseValidUntil = renewedAt + (options.Value.PartitionLease * 0.8);
+                // A pump that paused because its lease had lapsed reads on now, not at its next idle poll.
+                owned.Wake();
             }
 
             if (!renewed)

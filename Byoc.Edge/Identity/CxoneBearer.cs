@@ -70,7 +70,7 @@ public sealed class ValidatedBearerTokens(TimeProvider time)
 /// The scheme the callbacks authenticate with: a token validated within the last minute is accepted as it was, any
 /// other goes through OpenIddict's validation (whose challenge, with its error, answers when it fails).
 /// </summary>
-public sealed class CxoneBearerHandler(
+public sealed partial class CxoneBearerHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ValidatedBearerTokens tokens)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -86,7 +86,8 @@ public sealed class CxoneBearerHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+        // As OpenIddict reads it (no trimming), so that the cache and the validation see the same string.
+        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..] : null;
         if (!string.IsNullOrEmpty(token) && tokens.TryGet(token, out var known))
         {
             return AuthenticateResult.Success(new AuthenticationTicket(known, SchemeName));
@@ -95,6 +96,12 @@ public sealed class CxoneBearerHandler(
         var result = await Context.AuthenticateAsync(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
         if (!result.Succeeded)
         {
+            // OpenIddict's own log is kept at Warning (it logs every request at Information): say why here.
+            if (result.Failure is { } failure)
+            {
+                LogRefused(Logger, Request.Path, failure.Message);
+            }
+
             return result.None ? AuthenticateResult.NoResult() : AuthenticateResult.Fail(result.Failure ?? new InvalidOperationException("The access token is not valid."));
         }
 
@@ -105,4 +112,7 @@ public sealed class CxoneBearerHandler(
 
         return AuthenticateResult.Success(new AuthenticationTicket(result.Principal, result.Properties, SchemeName));
     }
+
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "A callback to {Path} was refused its bearer token: {Reason}")]
+    private static partial void LogRefused(ILogger logger, PathString path, string reason);
 }
