@@ -1,14 +1,54 @@
 using Byoc.Bench;
+using Byoc.Testing;
+
+// Two apps must never start or run side by side on a 2-core machine: the collections run one after the other.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
 
 namespace Byoc.EndToEnd.Tests;
+
+/// <summary>
+/// The app as the benchmark runs it (<see cref="BenchApp"/>: no dashboard, the sandbox's delivery receipts off, the
+/// relay beside it), started for the load smoke tests alone: their thousands of traces would keep the other tests'
+/// dashboard busy for a minute.
+/// </summary>
+public sealed class LoadSmokeApp : IAsyncLifetime
+{
+    public BenchApp App { get; private set; } = null!;
+
+    public SandboxClient Sandbox { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        App = await BenchApp.StartAsync(dashboard: false, perfMap: false, timeout.Token);
+        Sandbox = new SandboxClient(App.Sandbox);
+        await Poll.UntilAsync(async () => (await Sandbox.ChannelIdsAsync()).Count == Profile.Sandbox.Count,
+            TimeSpan.FromSeconds(60), "the Junglebook profiles are points of contact at CXone");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Sandbox?.Http.Dispose();
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class LoadSmokeCollection : ICollectionFixture<LoadSmokeApp>
+{
+    public const string Name = "Load smoke";
+}
 
 /// <summary>
 /// The benchmark suite's two directions, briefly, on the running app: many threads and connections at once, then
 /// every message checked. What these assert is correctness under load (nothing lost, nothing twice, each thread in
 /// order), never a rate or a latency: those are the benchmark's (bench/run, docs/benchmarks.md).
 /// </summary>
-[Collection(ByocAppCollection.Name)]
-public sealed class LoadSmokeTests(ByocApp app)
+[Collection(LoadSmokeCollection.Name)]
+public sealed class LoadSmokeTests(LoadSmokeApp app)
 {
     private const int Connections = 16;
     private static readonly TimeSpan LoadFor = TimeSpan.FromSeconds(12);
@@ -17,7 +57,7 @@ public sealed class LoadSmokeTests(ByocApp app)
     public async Task Signed_webhooks_on_many_threads_at_once_reach_cxone_exactly_once_and_each_thread_in_order()
     {
         using var http = Client();
-        var load = new InboundLoad(http, new Uri(app.EdgeUrl, "hooks/junglebook/"), Tag("smoke-in"), threads: 200, Profile.Sandbox);
+        var load = new InboundLoad(http, new Uri(app.App.Edge, "hooks/junglebook/"), Tag("smoke-in"), threads: 200, Profile.Sandbox);
 
         var result = await load.RunAsync("inbound smoke", Connections, LoadFor, CancellationToken.None);
         var check = await InboundCheck.VerifyAsync(app.Sandbox, load, Profile.Sandbox, updatesBefore: 0, TimeSpan.FromSeconds(90), CancellationToken.None);
@@ -33,7 +73,7 @@ public sealed class LoadSmokeTests(ByocApp app)
     {
         using var http = Client();
         var threads = await OutboundLoad.OpenThreadsAsync(app.Sandbox, Tag("smoke-open"), Profile.Sandbox, perProfile: 10, TimeSpan.FromSeconds(60), CancellationToken.None);
-        var load = new OutboundLoad(http, app.EdgeUrl, Tag("smoke-out"), threads, ct => EdgeTokens.FetchAsync(http, app.EdgeUrl, ct), useCxoneThreadIds: true);
+        var load = new OutboundLoad(http, app.App.Edge, Tag("smoke-out"), threads, ct => EdgeTokens.FetchAsync(http, app.App.Edge, ct), useCxoneThreadIds: true);
 
         var result = await load.RunAsync("outbound smoke", Connections, LoadFor, CancellationToken.None);
         var check = await OutboundCheck.VerifyAsync(app.Sandbox, load, threads, CancellationToken.None);
