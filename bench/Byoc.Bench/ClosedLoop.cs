@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Byoc.Bench;
 
 /// <summary>What one closed-loop run measured: requests answered, failures, and each answer's latency.</summary>
-public sealed record LoadResult(string Name, int Connections, TimeSpan Elapsed, long Succeeded, long Failed, Latencies Latencies)
+public sealed record LoadResult(string Name, TimeSpan Elapsed, long Succeeded, long Failed, Latencies Latencies)
 {
     public double PerSecond => Succeeded / Elapsed.TotalSeconds;
 }
@@ -18,8 +18,6 @@ public sealed class Latencies
         _sorted = [.. milliseconds];
         Array.Sort(_sorted);
     }
-
-    public int Count => _sorted.Length;
 
     public double P50 => Percentile(0.50);
 
@@ -37,10 +35,9 @@ public sealed class Latencies
 /// </summary>
 public static class ClosedLoop
 {
-    /// <param name="send">One request of worker w, its n-th; true when it succeeded, false to stop the worker (its plan is done).</param>
+    /// <param name="send">The n-th request of worker w: whether it succeeded or failed, or Done when the worker's plan is done.</param>
     public static async Task<LoadResult> RunAsync(string name, int connections, TimeSpan duration, Func<int, long, CancellationToken, Task<Outcome>> send, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var started = Stopwatch.GetTimestamp();
         var perWorker = new List<double>[connections];
         long succeeded = 0, failed = 0;
@@ -69,7 +66,7 @@ public static class ClosedLoop
         }, CancellationToken.None)).ToArray();
         await Task.WhenAll(workers);
         var elapsed = Stopwatch.GetElapsedTime(started);
-        return new LoadResult(name, connections, elapsed, succeeded, failed, new Latencies(perWorker.SelectMany(l => l)));
+        return new LoadResult(name, elapsed, succeeded, failed, new Latencies(perWorker.SelectMany(l => l)));
     }
 }
 

@@ -28,13 +28,24 @@ public sealed class DashboardTests(ByocApp app, Browser browser) : IClassFixture
         await page.GotoAsync((await app.App.GetDashboardUrlAsync()).ToString());
 
         // Replicas show as conversations-{suffix}; every row reads "Project: name Running ..." once it runs.
-        await Poll.UntilAsync(async () =>
-        {
-            var text = await page.Locator("body").InnerTextAsync();
-            return ByocApp.Resources.All(r => text.Contains(r, StringComparison.Ordinal))
-                && await page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Running" }).CountAsync() == 6;
-        }, Arrival, "the resources page lists redis, two conversations replicas, the connector, the Edge and the sandbox, all running");
         Directory.CreateDirectory(Screenshots);
+        try
+        {
+            await Poll.UntilAsync(async () =>
+            {
+                var text = await page.Locator("body").InnerTextAsync();
+                return ByocApp.Resources.All(r => text.Contains(r, StringComparison.Ordinal))
+                    && await page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Running" }).CountAsync() == 6;
+            }, TraceArrival, "the resources page lists redis, two conversations replicas, the connector, the Edge and the sandbox, all running");
+        }
+        catch (TimeoutException e)
+        {
+            // Say what the page showed instead.
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "dashboard-resources-unexpected.png"), FullPage = true });
+            var rows = await page.GetByRole(AriaRole.Row).AllInnerTextsAsync();
+            throw new TimeoutException($"{e.Message}. Rows: {string.Join(" | ", rows.Select(r => r.ReplaceLineEndings(" ")))}", e);
+        }
+
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "dashboard-resources.png"), FullPage = true });
 
         // Every service exports its logs over OTLP: each has rows of structured entries (start-up logs at the least).
