@@ -8,8 +8,8 @@ namespace Byoc.EndToEnd.Tests;
 
 /// <summary>
 /// The app as the benchmark runs it (<see cref="BenchApp"/>: no dashboard, the sandbox's delivery receipts off, the
-/// relay beside it), started for the load smoke tests alone: their thousands of traces would keep the other tests'
-/// dashboard busy for a minute.
+/// relay beside it), started for the load smoke tests alone, so that their thousands of messages and traces stay out
+/// of the app and the dashboard the other end-to-end tests look at.
 /// </summary>
 public sealed class LoadSmokeApp : IAsyncLifetime
 {
