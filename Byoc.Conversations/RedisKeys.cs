@@ -54,6 +54,9 @@ internal static class RedisKeys
     /// <summary>STRING with TTL: which replica delivers this partition now.</summary>
     public static string PartitionLease(int partition) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{{p:{partition}}}:lease");
 
+    /// <summary>STRING (counter): how often partition n's lease was taken; the lease holds "replica#generation", the fencing token.</summary>
+    public static string PartitionLeaseGeneration(int partition) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{{p:{partition}}}:lease-generation");
+
     /// <summary>PUB/SUB channel: "partition n has new work".</summary>
     public const string InboundSignal = Prefix + "inbound-signal";
 

@@ -20,14 +20,18 @@ public sealed partial class InboundDelivery(
     TimeProvider time,
     ILogger<InboundDelivery> logger)
 {
-    public async Task DeliverAsync(InboundWork work, CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivers (or dead-letters) the work; false, without sending, when <paramref name="stillOwner"/> says before an
+    /// attempt that this replica no longer holds the partition (the work stays pending for the new owner).
+    /// </summary>
+    public async Task<bool> DeliverAsync(InboundWork work, Func<CancellationToken, Task<bool>> stillOwner, CancellationToken cancellationToken)
     {
         var channel = await registry.GetChannelAsync(work.ChannelId);
         var integration = channel is null ? null : await registry.GetIntegrationAsync(channel.IntegrationId);
         if (integration is null)
         {
             await deadLetters.AddAsync(work, $"channel {work.ChannelId} or its integration is no longer registered", null, 0);
-            return;
+            return true;
         }
 
         // A message goes to CXone as it was queued; only a status is read here.
@@ -35,6 +39,11 @@ public sealed partial class InboundDelivery(
         var started = time.GetUtcNow();
         for (var attempt = 1; ; attempt++)
         {
+            if (!await stillOwner(cancellationToken))
+            {
+                return false;
+            }
+
             timeline.Record(work.ChannelId, work.MessageId, "sent_to_cxone", attempt == 1 ? null : $"attempt {attempt}");
             var result = status is not null
                 ? await cxone.UpdateStatusAsync(integration, work.ChannelId, work.MessageId, status, cancellationToken)
@@ -50,14 +59,14 @@ public sealed partial class InboundDelivery(
             {
                 case CxoneOutcome.Accepted:
                     timeline.Record(work.ChannelId, work.MessageId, "accepted", status?["status"]?.ToString());
-                    return;
+                    return true;
                 case CxoneOutcome.Rejected:
                     LogRejected(work.Kind, work.MessageId, work.ChannelId, result.StatusCode);
                     await deadLetters.AddAsync(work, $"CXone refused it with {result.StatusCode}", result.Body, attempt);
-                    return;
+                    return true;
                 case CxoneOutcome.Retryable when attempt >= options.Value.MaxAttempts || time.GetUtcNow() - started >= options.Value.RetryFor:
                     await deadLetters.AddAsync(work, $"no success after {attempt} attempts; last: {Describe(result)}", result.Body, attempt);
-                    return;
+                    return true;
                 default:
                     var delay = DelayBefore(attempt + 1, result.RetryAfter);
                     timeline.Record(work.ChannelId, work.MessageId, "retry", $"{Describe(result)}; next attempt in {delay.TotalMilliseconds:0} ms");

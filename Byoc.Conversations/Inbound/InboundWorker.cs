@@ -21,6 +21,14 @@ public sealed partial class InboundWorker(
     TimeProvider time,
     ILogger<InboundWorker> logger) : BackgroundService
 {
+    // Taking a lease raises the partition's generation and writes it into the lease: the fencing token a pump
+    // checks before each delivery, so a pump whose lease another replica took (even this one, later) stops.
+    private const string TakeIfFree = """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+        local token = ARGV[1] .. '#' .. redis.call('INCR', KEYS[2])
+        redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
+        return token
+        """;
     private const string RenewIfMine = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
     private const string ReleaseIfMine = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
     private static readonly TimeSpan LeaseRound = TimeSpan.FromSeconds(1);
@@ -88,13 +96,14 @@ public sealed partial class InboundWorker(
                 // A pump that ended on its own is replaced; it reads once the renewal below confirms the lease.
                 _pumps.TryRemove(partition, out _);
                 await current.DisposeAsync();
-                var pump = new PartitionPump(partition, _replica, redis, delivery, _deliverySlots, options.Value, time, logger);
+                var pump = new PartitionPump(partition, _replica, current.LeaseToken, redis, delivery, _deliverySlots, options.Value, time, logger);
                 _pumps[partition] = pump;
                 pump.Start(stoppingToken);
             }
 
             var renewedAt = time.GetUtcNow();
-            var renewed = (int)await db.ScriptEvaluateAsync(RenewIfMine, [RedisKeys.PartitionLease(partition)], [_replica, leaseMs]) == 1;
+            var renewed = _pumps.TryGetValue(partition, out var held)
+                && (int)await db.ScriptEvaluateAsync(RenewIfMine, [RedisKeys.PartitionLease(partition)], [held.LeaseToken, leaseMs]) == 1;
             if (renewed && _pumps.TryGetValue(partition, out var owned))
             {
                 // Counted from before the call: the lease surely holds that long, minus a margin for clock drift.
@@ -120,10 +129,15 @@ public sealed partial class InboundWorker(
         for (var i = 0; i < queue.Partitions && _pumps.Count < share; i++)
         {
             var partition = (start + i) % queue.Partitions;
-            if (!_pumps.ContainsKey(partition)
-                && await db.StringSetAsync(RedisKeys.PartitionLease(partition), _replica, options.Value.PartitionLease, When.NotExists))
+            if (_pumps.ContainsKey(partition))
             {
-                var pump = new PartitionPump(partition, _replica, redis, delivery, _deliverySlots, options.Value, time, logger)
+                continue;
+            }
+
+            var token = await db.ScriptEvaluateAsync(TakeIfFree, [RedisKeys.PartitionLease(partition), RedisKeys.PartitionLeaseGeneration(partition)], [_replica, leaseMs]);
+            if (!token.IsNull)
+            {
+                var pump = new PartitionPump(partition, _replica, token.ToString(), redis, delivery, _deliverySlots, options.Value, time, logger)
                 {
                     LeaseValidUntil = DateTimeOffset.FromUnixTimeMilliseconds(now) + (options.Value.PartitionLease * 0.8),
                 };
@@ -153,8 +167,12 @@ public sealed partial class InboundWorker(
 
     private async Task ReleaseAsync(int partition)
     {
-        await StopPumpAsync(partition);
-        await redis.GetDatabase().ScriptEvaluateAsync(ReleaseIfMine, [RedisKeys.PartitionLease(partition)], [_replica]);
+        if (_pumps.TryGetValue(partition, out var pump))
+        {
+            var token = pump.LeaseToken;
+            await StopPumpAsync(partition);
+            await redis.GetDatabase().ScriptEvaluateAsync(ReleaseIfMine, [RedisKeys.PartitionLease(partition)], [token]);
+        }
     }
 
     private async Task StopPumpAsync(int partition)

@@ -10,6 +10,7 @@ namespace Byoc.Conversations.Inbound;
 internal sealed partial class PartitionPump(
     int partition,
     string consumer,
+    string leaseToken,
     IConnectionMultiplexer redis,
     InboundDelivery delivery,
     SemaphoreSlim deliverySlots,
@@ -28,6 +29,12 @@ internal sealed partial class PartitionPump(
     private Task _running = Task.CompletedTask;
 
     private string Stream => RedisKeys.InboundStream(partition);
+
+    /// <summary>The lease's value when this replica took it ("replica#generation"): the fencing token.</summary>
+    public string LeaseToken => leaseToken;
+
+    /// <summary>True once a delivery found the lease held by someone else; the pump then stops.</summary>
+    public bool Fenced { get; private set; }
 
     /// <summary>
     /// Until when this replica's lease surely holds (set by the worker at each renewal). Past it the pump reads
@@ -173,7 +180,8 @@ internal sealed partial class PartitionPump(
     /// <summary>
     /// Delivers and acknowledges one entry. Whatever goes wrong short of being stopped (Redis timing out, a secret
     /// that cannot be decrypted, CXone's discovery failing), the entry is retried in place: the thread behind it
-    /// waits, so nothing overtakes it and nothing is left pending unseen.
+    /// waits, so nothing overtakes it and nothing is left pending unseen. Before each attempt the lease must still
+    /// be this pump's (the fencing token): the local lease clock alone cannot see a takeover after a pause.
     /// </summary>
     private async Task DeliverAsync(RedisValue entryId, InboundWork work, IDatabase db, CancellationToken cancellationToken)
     {
@@ -184,17 +192,22 @@ internal sealed partial class PartitionPump(
                 try
                 {
                     await deliverySlots.WaitAsync(cancellationToken);
+                    bool handled;
                     try
                     {
-                        await delivery.DeliverAsync(work, cancellationToken);
+                        handled = await delivery.DeliverAsync(work, ct => StillOwnerAsync(db, ct), cancellationToken);
                     }
                     finally
                     {
                         deliverySlots.Release();
                     }
 
-                    await db.StreamAcknowledgeAsync(Stream, InboundStreams.Group, entryId);
-                    return;
+                    if (!handled)
+                    {
+                        return;
+                    }
+
+                    break;
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -202,6 +215,8 @@ internal sealed partial class PartitionPump(
                     await Task.Delay(delivery.DelayBefore(attempt + 1, retryAfter: null), time, cancellationToken);
                 }
             }
+
+            await AcknowledgeAsync(entryId, db, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -212,6 +227,43 @@ internal sealed partial class PartitionPump(
             Interlocked.Decrement(ref _inFlight);
             Wake();
         }
+    }
+
+    /// <summary>CXone has it: only the XACK is retried (delivering again would be a duplicate attempt).</summary>
+    private async Task AcknowledgeAsync(RedisValue entryId, IDatabase db, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await db.StreamAcknowledgeAsync(Stream, InboundStreams.Group, entryId);
+                return;
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                LogAckFailed(entryId.ToString(), partition, e.Message);
+                await Task.Delay(delivery.DelayBefore(attempt + 1, retryAfter: null), time, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The fencing check: false (and the pump stops) once the lease holds another token.</summary>
+    private async Task<bool> StillOwnerAsync(IDatabase db, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (await db.StringGetAsync(RedisKeys.PartitionLease(partition)) == leaseToken)
+        {
+            return true;
+        }
+
+        if (!Fenced)
+        {
+            Fenced = true;
+            LogFenced(partition, leaseToken);
+            await _stop.CancelAsync();
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -291,6 +343,12 @@ internal sealed partial class PartitionPump(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery of {MessageId} (partition {Partition}) failed with {Error}: {Reason}; retrying in place")]
     private partial void LogDeliveryFailed(string messageId, int partition, string error, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Acknowledging {EntryId} of inbound partition {Partition} failed: {Reason}; retrying the acknowledgement only")]
+    private partial void LogAckFailed(string entryId, int partition, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound partition {Partition}: the lease is no longer {Token}; this pump stops without delivering")]
+    private partial void LogFenced(int partition, string token);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound partition {Partition} stopped: {Reason}")]
     private partial void LogPumpFailed(int partition, string reason);
