@@ -56,6 +56,24 @@ public sealed class ConversationsOptions
     /// <summary>How long the answer is kept when the key was derived from the request's content (no CXone message id).</summary>
     public TimeSpan DerivedKeyRetention { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// When an ingest is acknowledged: <see cref="Inbound.DurabilityMode.WaitAof"/> (default) only once the entry is
+    /// fsynced (and on <see cref="DurabilityReplicas"/> replicas), else UNAVAILABLE; <c>Written</c> once Redis applied it.
+    /// </summary>
+    public Inbound.DurabilityMode Durability { get; set; } = Inbound.DurabilityMode.WaitAof;
+
+    /// <summary>Replicas that must have an ingested entry before it is acknowledged (WAITAOF numreplicas, or WAIT).</summary>
+    [Range(0, 16)]
+    public int DurabilityReplicas { get; set; }
+
+    /// <summary>How long an ingest waits for Redis to confirm durability before it answers UNAVAILABLE.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan DurabilityTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Dedicated Redis connections ingest writes and waits on (WAITAOF/WAIT block the connection they use).</summary>
+    [Range(1, 64)]
+    public int DurableConnections { get; set; } = 4;
+
     /// <summary>Deadline of a call to a connector.</summary>
     public TimeSpan ConnectorDeadline { get; set; } = TimeSpan.FromSeconds(10);
 

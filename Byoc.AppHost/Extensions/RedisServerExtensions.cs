@@ -34,7 +34,8 @@ public static class RedisServerExtensions
     /// <summary>
     /// <c>redis-server</c> on a loopback port chosen by Aspire, with a password generated per run (an Aspire secret
     /// parameter, written into a config file only its owner may read, never on a command line), the append-only file
-    /// on, data under <c>AppHost:DataPath</c> (default: the user's local data folder) in a folder only its owner may
+    /// on and fsynced before every reply (an acknowledged ingest survives a crash of Redis), never evicting (Byoc's
+    /// keys are state, not cache), data under <c>AppHost:DataPath</c> (default: the user's local data folder) in a folder only its owner may
     /// enter, and a health check that pings it.
     /// </summary>
     public static IResourceBuilder<RedisServerResource> AddRedisServer(this IDistributedApplicationBuilder builder, string name)
@@ -90,7 +91,8 @@ public static class RedisServerExtensions
             requirepass {password}
             dir "{directory}"
             appendonly yes
-            appendfsync everysec
+            appendfsync always
+            maxmemory-policy noeviction
             save ""
             daemonize no
             """);

@@ -53,6 +53,7 @@ internal static class ConversationsExtensions
         services.AddSingleton<CxoneClient>();
         services.AddSingleton<MessageTimeline>();
         services.AddSingleton<InboundStreams>();
+        services.AddSingleton<IngestDurability>();
         services.AddSingleton<DeadLetters>();
         services.AddSingleton<Ingestion>();
         services.AddSingleton<InboundDelivery>();

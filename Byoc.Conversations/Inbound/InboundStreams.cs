@@ -19,6 +19,9 @@ public sealed class InboundStreams(IConnectionMultiplexer redis, IOptions<Conver
           redis.call('XADD', KEYS[2], '*', 'kind', ARGV[2], 'channel', ARGV[3], 'thread', ARGV[4], 'message', ARGV[5], 'body', ARGV[6])
           return 1
         end
+        -- Seen before: a write all the same (same value and TTL), so that waiting for this connection's writes to be
+        -- durable also covers the first ingest, which may not be fsynced yet.
+        redis.call('SET', KEYS[1], '1', 'XX', 'KEEPTTL')
         return 0
         """;
 
@@ -36,11 +39,11 @@ public sealed class InboundStreams(IConnectionMultiplexer redis, IOptions<Conver
         return (int)(hash % (uint)Partitions);
     }
 
-    /// <summary>Queues the work unless its dedup key was seen; true when queued now.</summary>
-    public async Task<bool> EnqueueOnceAsync(InboundWork work, string dedupKey)
+    /// <summary>Queues the work unless its dedup key was seen; true when queued now. Written on <paramref name="db"/> (see <see cref="IngestDurability"/>).</summary>
+    public async Task<bool> EnqueueOnceAsync(InboundWork work, string dedupKey, IDatabase? db = null)
     {
         var partition = PartitionOf(work.OrderKey);
-        var db = redis.GetDatabase();
+        db ??= redis.GetDatabase();
         var queued = (int)await db.ScriptEvaluateAsync(
             DedupThenAppend,
             [RedisKeys.Seen(partition, dedupKey), RedisKeys.InboundStream(partition)],

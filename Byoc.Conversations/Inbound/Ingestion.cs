@@ -15,7 +15,7 @@ namespace Byoc.Conversations.Inbound;
 /// (connector, account, platform message id) and queued durably — then acknowledged. Delivery to CXone happens
 /// after, in <see cref="InboundWorker"/>, so a platform's webhook is answered in milliseconds.
 /// </summary>
-public sealed class Ingestion(IConnectionMultiplexer redis, RegistryStore registry, InboundStreams queue, MessageTimeline timeline, Cxone.CxoneClient cxone, TimeProvider time)
+public sealed class Ingestion(IngestDurability durability, RegistryStore registry, InboundStreams queue, MessageTimeline timeline, Cxone.CxoneClient cxone, TimeProvider time)
 {
     public async Task<IngestResponse> IngestAsync(IngestRequest request)
     {
@@ -34,7 +34,9 @@ public sealed class Ingestion(IConnectionMultiplexer redis, RegistryStore regist
         var channel = await registry.FindChannelAsync(request.Connector, request.AccountId)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"no channel is registered for connector '{request.Connector}' account '{request.AccountId}'"));
 
-        var batch = redis.GetDatabase().CreateBatch();
+        // The ID map, dedup and append go over one connection, so one durability confirmation covers them all.
+        var db = await durability.DatabaseAsync();
+        var batch = db.CreateBatch();
         var writes = new List<Task>(8);
         var threadId = IdMap.Remember(batch, writes, channel, IdKind.Thread, message.ExternalThreadId);
         var messageId = IdMap.Remember(batch, writes, channel, IdKind.Message, message.ExternalMessageId);
@@ -43,9 +45,10 @@ public sealed class Ingestion(IConnectionMultiplexer redis, RegistryStore regist
 
         var body = ToCxoneMessage(message, messageId, threadId, authorId, message.CreatedAt?.ToDateTimeOffset() ?? time.GetUtcNow());
         var work = new InboundWork(InboundWork.MessageKind, channel.Id, threadId, messageId, body.ToJsonString());
-        var queued = queue.EnqueueOnceAsync(work, messageId);
+        var queued = queue.EnqueueOnceAsync(work, messageId, db);
         await Task.WhenAll(writes);
         var acceptedNew = await queued;
+        await ConfirmDurableAsync(db);
         timeline.Record(channel.Id, messageId, acceptedNew ? "queued" : "duplicate_ignored", $"{request.Connector}/{request.AccountId} {message.ExternalMessageId}");
         return new IngestResponse { AcceptedNew = acceptedNew, CxoneMessageId = messageId };
     }
@@ -77,7 +80,9 @@ public sealed class Ingestion(IConnectionMultiplexer redis, RegistryStore regist
         }
 
         // Statuses of one message keep their order; a repeated receipt is queued once.
-        await queue.EnqueueOnceAsync(new InboundWork(InboundWork.StatusKind, channel.Id, messageId, messageId, body.ToJsonString()), $"status:{messageId}:{status}");
+        var db = await durability.DatabaseAsync();
+        await queue.EnqueueOnceAsync(new InboundWork(InboundWork.StatusKind, channel.Id, messageId, messageId, body.ToJsonString()), $"status:{messageId}:{status}", db);
+        await ConfirmDurableAsync(db);
         timeline.Record(channel.Id, messageId, status);
     }
 
@@ -150,6 +155,19 @@ public sealed class Ingestion(IConnectionMultiplexer redis, RegistryStore regist
 
     /// <summary>ISO-8601 with milliseconds and an offset, as CXone wants (e.g. 2025-07-25T20:05:57.123+00:00).</summary>
     public static string Format(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
+
+    /// <summary>No acknowledgement before durability: UNAVAILABLE makes the connector answer 503, and the platform retries (dedup then confirms again).</summary>
+    private async Task ConfirmDurableAsync(IDatabase db)
+    {
+        try
+        {
+            await durability.ConfirmAsync(db);
+        }
+        catch (NotDurableException)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "Redis did not confirm the entry durable; not acknowledged, try again"));
+        }
+    }
 
     private static void AddIfSet(JsonObject target, string name, string? value)
     {

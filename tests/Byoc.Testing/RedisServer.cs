@@ -9,8 +9,13 @@ namespace Byoc.Testing;
 /// A real <c>redis-server</c> for a test class or collection: loopback, a free port, a password, AOF on, its own
 /// temporary folder. <see cref="RestartAsync"/> stops and starts it on the same port and data (fault tests).
 /// </summary>
-public sealed class RedisServer : IAsyncLifetime
+public sealed class RedisServer(bool appendOnly = true) : IAsyncLifetime
 {
+    public RedisServer()
+        : this(appendOnly: true)
+    {
+    }
+
     private readonly string _folder = Directory.CreateTempSubdirectory("byoc-redis-").FullName;
     private readonly string _password = Convert.ToHexString(Guid.NewGuid().ToByteArray()).ToLowerInvariant();
     private Process? _process;
@@ -49,8 +54,9 @@ public sealed class RedisServer : IAsyncLifetime
             port {Port}
             requirepass {_password}
             dir "{_folder}"
-            appendonly yes
-            appendfsync everysec
+            appendonly {(appendOnly ? "yes" : "no")}
+            appendfsync always
+            maxmemory-policy noeviction
             save ""
             daemonize no
             """));

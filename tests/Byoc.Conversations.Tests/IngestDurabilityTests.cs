@@ -1,0 +1,60 @@
+using Byoc.Testing;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Byoc.Conversations.Tests;
+
+/// <summary>Conversations on a Redis of its own, whose AOF the test chooses; nothing is delivered (no CXone).</summary>
+public sealed class IngestDurabilityTests
+{
+    [Theory]
+    [InlineData(false, "WaitAof", false)]
+    [InlineData(true, "WaitAof", true)]
+    [InlineData(false, "Written", true)]
+    public async Task An_ingest_is_acknowledged_only_when_Redis_confirms_it_durable_as_the_mode_demands(bool appendOnly, string mode, bool acknowledged)
+    {
+        var redis = new RedisServer(appendOnly);
+        await redis.InitializeAsync();
+        try
+        {
+            await IngestAsync(redis, mode, acknowledged);
+        }
+        finally
+        {
+            await redis.DisposeAsync();
+        }
+    }
+
+    private static async Task IngestAsync(RedisServer redis, string mode, bool acknowledged)
+    {
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Testing");
+            foreach (var (key, value) in ConversationsStack.Settings(redis.ConnectionString, new Uri("http://127.0.0.1:1"), new Uri("http://127.0.0.1:1")))
+            {
+                web.UseSetting(key, value);
+            }
+
+            web.UseSetting("Byoc:Conversations:Durability", mode);
+        });
+        using var channel = GrpcChannel.ForAddress(factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = ConversationsStack.WithInternalKey(factory.Server.CreateHandler()) });
+        var inbound = new V1.Inbound.InboundClient(channel);
+        var request = Sample.Ingest("a1", Sample.Unique("thread"), Sample.Unique("m"), "durable?");
+
+        if (acknowledged)
+        {
+            Assert.True((await inbound.IngestAsync(request)).AcceptedNew);
+            // The platform's retry hits dedup, which confirms durability again before answering.
+            Assert.False((await inbound.IngestAsync(request)).AcceptedNew);
+            return;
+        }
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => inbound.IngestAsync(request).ResponseAsync);
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Contains("durable", error.Status.Detail, StringComparison.Ordinal);
+        var retried = await Assert.ThrowsAsync<RpcException>(() => inbound.IngestAsync(request).ResponseAsync);
+        Assert.Equal(StatusCode.Unavailable, retried.StatusCode);
+    }
+}
