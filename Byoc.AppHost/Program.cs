@@ -2,9 +2,14 @@
 // `--publisher manifest` writes the manifest azd deploys from.
 var builder = DistributedApplication.CreateBuilder(args);
 
-// The key Byoc's parts present to each other on internal gRPC calls; generated per run unless given
-// (Parameters:internal-key).
-var internalKey = builder.AddParameter("internal-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
+// Each caller of an internal gRPC service has a key of its own, generated per run unless given
+// (Parameters:internal-key-{caller}); a server is given the keys of the callers it accepts, and lets each call only
+// its own methods (docs/architecture.md, "Credentials and what each can do").
+IResourceBuilder<ParameterResource> InternalKey(string caller) =>
+    builder.AddParameter($"internal-key-{caller}", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
+var conversationsKey = InternalKey("conversations");
+var edgeKey = InternalKey("edge");
+var junglebookKey = InternalKey("connector-junglebook");
 
 var redis = builder.AddByocRedis("redis");
 
@@ -14,7 +19,9 @@ var conversations = builder.AddProject<Projects.Byoc_Conversations>("conversatio
     .WithReference(redis)
     .WaitFor(redis)
     .WithReplicas(2)
-    .WithEnvironment("Byoc__InternalKey", internalKey)
+    .WithEnvironment("Byoc__InternalKey", conversationsKey)
+    .WithEnvironment("Byoc__InternalCallers__edge", edgeKey)
+    .WithEnvironment("Byoc__InternalCallers__connector-junglebook", junglebookKey)
     .WithHttpHealthCheck("/health", endpointName: "health");
 
 // One connector per platform; Conversations reaches it as http://connector-{name}.
@@ -24,7 +31,8 @@ var junglebook = builder.AddProject<Projects.Byoc_Connectors_Junglebook>("connec
     .WithoutDerivedHttpsEndpoint()
     .WithReference(conversations)
     .WaitFor(conversations)
-    .WithEnvironment("Byoc__InternalKey", internalKey)
+    .WithEnvironment("Byoc__InternalKey", junglebookKey)
+    .WithEnvironment("Byoc__InternalCallers__conversations", conversationsKey)
     .WithHttpHealthCheck("/health", endpointName: "web");
 conversations.WithReference(junglebook);
 
@@ -36,7 +44,7 @@ var edge = builder.AddProject<Projects.Byoc_Edge>("edge")
     .WithReference(conversations)
     .WithReference(junglebook)
     .WaitFor(conversations)
-    .WithEnvironment("Byoc__InternalKey", internalKey)
+    .WithEnvironment("Byoc__InternalKey", edgeKey)
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", url => { url.Url = "/scalar"; url.DisplayText = "The Edge's API (what CXone calls)"; });
 

@@ -1,5 +1,6 @@
 using Byoc.Conversations.Extensions;
 using Byoc.Conversations.Grpc;
+using Byoc.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -7,6 +8,7 @@ builder.AddServiceDefaults();
 builder.AddRedisClient("redis");
 builder.AddConversations();
 builder.Services.AddGrpc(o => o.Interceptors.Add<Byoc.ServiceDefaults.InternalCallerInterceptor>());
+builder.Services.AddInternalCallers(InternalCallerPolicy.Rights);
 builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false);
 
 var app = builder.Build();

@@ -15,6 +15,7 @@ public static class GrpcClientExtensions
         this IServiceCollection services, string serviceName, TimeSpan defaultDeadline)
         where TClient : class
     {
+        services.AddInternalKey();
         var client = services
             .AddGrpcClient<TClient>(o => o.Address = new Uri($"http://{serviceName}"))
             .AddInterceptor(() => new DefaultDeadlineInterceptor(defaultDeadline, TimeProvider.System))

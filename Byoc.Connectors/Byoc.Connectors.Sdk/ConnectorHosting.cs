@@ -28,6 +28,11 @@ public static class ConnectorHosting
         builder.Services.AddSingleton<AccountDirectory>();
         builder.Services.AddSingleton<WebhookEndpoint>();
         builder.Services.AddGrpc(o => o.Interceptors.Add<Byoc.ServiceDefaults.InternalCallerInterceptor>());
+        // Only Conversations calls a connector's contract.
+        Byoc.ServiceDefaults.InternalCallers.AddInternalCallers(builder.Services, new(new Dictionary<string, string[]>
+        {
+            ["conversations"] = [Byoc.Connectors.V1.Connector.Descriptor.FullName],
+        }));
         builder.Services.AddGrpcServiceClient<Byoc.Conversations.V1.Inbound.InboundClient>("conversations", TimeSpan.FromSeconds(5));
         builder.Services.AddGrpcServiceClient<Byoc.Conversations.V1.Accounts.AccountsClient>("conversations", TimeSpan.FromSeconds(5));
         builder.Services.AddHealthChecks().AddCheck<PlatformAccountsHealthCheck>("platform", HealthStatus.Degraded);

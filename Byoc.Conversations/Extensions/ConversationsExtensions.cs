@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Byoc.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -41,6 +42,7 @@ internal static class ConversationsExtensions
 #pragma warning disable EXTEXP0001 // The supported way to undo ConfigureHttpClientDefaults' resilience for one client.
         services.AddHttpClient(CxoneClient.HttpClientName, (sp, http) => http.Timeout = sp.GetRequiredService<IOptions<ConversationsOptions>>().Value.CxoneTimeout)
             .RemoveAllResilienceHandlers();
+        services.AddInternalKey();
         services.AddHttpClient(ConnectorClients.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllResilienceHandlers()
             .AddHttpMessageHandler(sp => new Byoc.ServiceDefaults.InternalKeyHandler(sp.GetRequiredService<IConfiguration>()));

@@ -1,5 +1,6 @@
 using Byoc.Conversations.Registry;
 using Byoc.Conversations.V1;
+using Byoc.ServiceDefaults;
 using Grpc.Core;
 
 namespace Byoc.Conversations.Grpc;
@@ -17,6 +18,8 @@ public sealed class AccountsService(RegistryStore registry) : Accounts.AccountsB
             throw new RpcException(new Status(StatusCode.InvalidArgument, "connector is required"));
         }
 
+        // A connector reads only its own accounts' secrets.
+        context.RequireConnector(request.Connector);
         var channels = string.IsNullOrEmpty(request.AccountId)
             ? await registry.ChannelsOfConnectorAsync(request.Connector)
             : await registry.FindChannelAsync(request.Connector, request.AccountId) is { } one ? [one] : [];

@@ -3,7 +3,7 @@ namespace Byoc.AppHost.Tests;
 /// <summary>The app model as Byoc.AppHost declares it, read without starting anything.</summary>
 public sealed class AppModelTests : IAsyncLifetime
 {
-    private static readonly string[] Names = ["connector-junglebook", "conversations", "edge", "internal-key", "redis", "redis-password", "sandbox"];
+    private static readonly string[] Names = ["connector-junglebook", "conversations", "edge", "internal-key-connector-junglebook", "internal-key-conversations", "internal-key-edge", "redis", "redis-password", "sandbox"];
 
     private IDistributedApplicationTestingBuilder _builder = null!;
 
@@ -23,7 +23,7 @@ public sealed class AppModelTests : IAsyncLifetime
         Assert.Equal(Names, _builder.Resources.Where(r => r is not IResourceWithParent).Select(r => r.Name).Order(StringComparer.Ordinal));
         Assert.IsType<RedisServerResource>(Resource("redis"));
         Assert.Equal(2, Resource("conversations").Annotations.OfType<ReplicaAnnotation>().Single().Replicas);
-        Assert.True(((ParameterResource)Resource("internal-key")).Secret);
+        Assert.All(["internal-key-connector-junglebook", "internal-key-conversations", "internal-key-edge"], key => Assert.True(((ParameterResource)Resource(key)).Secret));
         Assert.True(((ParameterResource)Resource("redis-password")).Secret);
     }
 

@@ -15,7 +15,9 @@ public sealed class ManifestTests : IDisposable
         ["conversations"] = new()
         {
             ["ConnectionStrings__redis"] = "{redis.connectionString}",
-            ["Byoc__InternalKey"] = "{internal-key.value}",
+            ["Byoc__InternalKey"] = "{internal-key-conversations.value}",
+            ["Byoc__InternalCallers__edge"] = "{internal-key-edge.value}",
+            ["Byoc__InternalCallers__connector-junglebook"] = "{internal-key-connector-junglebook.value}",
             ["Kestrel__Endpoints__http__Url"] = "http://*:{conversations.bindings.http.targetPort}",
             ["Kestrel__Endpoints__health__Url"] = "http://*:{conversations.bindings.health.targetPort}",
             ["services__connector-junglebook__http__0"] = "{connector-junglebook.bindings.http.url}",
@@ -23,7 +25,8 @@ public sealed class ManifestTests : IDisposable
         },
         ["connector-junglebook"] = new()
         {
-            ["Byoc__InternalKey"] = "{internal-key.value}",
+            ["Byoc__InternalKey"] = "{internal-key-connector-junglebook.value}",
+            ["Byoc__InternalCallers__conversations"] = "{internal-key-conversations.value}",
             ["Kestrel__Endpoints__http__Url"] = "http://*:{connector-junglebook.bindings.http.targetPort}",
             ["Kestrel__Endpoints__web__Url"] = "http://*:{connector-junglebook.bindings.web.targetPort}",
             ["services__conversations__http__0"] = "{conversations.bindings.http.url}",
@@ -32,13 +35,15 @@ public sealed class ManifestTests : IDisposable
         ["edge"] = new()
         {
             ["ConnectionStrings__redis"] = "{redis.connectionString}",
-            ["Byoc__InternalKey"] = "{internal-key.value}",
+            ["Byoc__InternalKey"] = "{internal-key-edge.value}",
             ["services__conversations__http__0"] = "{conversations.bindings.http.url}",
             ["services__conversations__health__0"] = "{conversations.bindings.health.url}",
             ["services__connector-junglebook__http__0"] = "{connector-junglebook.bindings.http.url}",
             ["services__connector-junglebook__web__0"] = "{connector-junglebook.bindings.web.url}",
         },
     };
+
+    private static readonly string[] InternalKeys = ["internal-key-connector-junglebook", "internal-key-conversations", "internal-key-edge"];
 
     private static readonly string[] ExpectedBindings =
     [
@@ -55,7 +60,7 @@ public sealed class ManifestTests : IDisposable
         var manifest = await PublishAsync();
         var resources = manifest.GetProperty("resources");
 
-        Assert.Equal(["connector-junglebook", "conversations", "edge", "internal-key", "redis"], resources.EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["connector-junglebook", "conversations", "edge", .. InternalKeys, "redis"], resources.EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal));
         foreach (var (project, expected) in Expected)
         {
             var resource = resources.GetProperty(project);
@@ -80,7 +85,8 @@ public sealed class ManifestTests : IDisposable
         Assert.Equal("parameter.v0", resources.GetProperty("redis").GetProperty("type").GetString());
         Assert.Equal("{redis.value}", resources.GetProperty("redis").GetProperty("connectionString").GetString());
         Assert.True(resources.GetProperty("redis").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
-        Assert.True(resources.GetProperty("internal-key").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        // One credential per internal caller, each a secret parameter.
+        Assert.All(InternalKeys, key => Assert.True(resources.GetProperty(key).GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean()));
     }
 
     [Fact]

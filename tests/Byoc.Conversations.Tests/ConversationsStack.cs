@@ -17,7 +17,17 @@ namespace Byoc.Conversations.Tests;
 public sealed class ConversationsStack : IAsyncLifetime
 {
     public const string AcmeSecret = "acme-client-secret";
+    /// <summary>The key Conversations presents to connectors.</summary>
     public const string InternalKey = "test-internal-key-0123456789";
+
+    /// <summary>The Edge's key: outbound, integrations, operations.</summary>
+    public const string EdgeKey = "test-edge-key-0123456789abcdef";
+
+    /// <summary>The test connector's key ("connector-test"): ingest and accounts of connector "test" only.</summary>
+    public const string ConnectorKey = "test-connector-key-0123456789";
+
+    /// <summary>Another connector's key ("connector-other"), configured as its hash.</summary>
+    public const string OtherConnectorKey = "other-connector-key-0123456789";
 
     public RedisServer Redis { get; } = new();
 
@@ -29,7 +39,12 @@ public sealed class ConversationsStack : IAsyncLifetime
 
     public GrpcChannel Channel { get; private set; } = null!;
 
-    public V1.Inbound.InboundClient Inbound => new(Channel);
+    /// <summary>A channel with the test connector's key, as the connector "test" calls.</summary>
+    public GrpcChannel ConnectorChannel { get; private set; } = null!;
+
+    public V1.Inbound.InboundClient Inbound => new(ConnectorChannel);
+
+    public V1.Accounts.AccountsClient Accounts => new(ConnectorChannel);
 
     public V1.Outbound.OutboundClient Outbound => new(Channel);
 
@@ -51,12 +66,14 @@ public sealed class ConversationsStack : IAsyncLifetime
             }
         });
         Channel = GrpcChannel.ForAddress(Factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = WithInternalKey(Factory.Server.CreateHandler()) });
+        ConnectorChannel = ChannelWithKey(ConnectorKey);
         await Poll.UntilAsync(async () => (await Sandbox.ChannelIdsAsync()).Count == 3, TimeSpan.FromSeconds(30), "the provisioned channels are registered at CXone");
     }
 
     public async Task DisposeAsync()
     {
         Channel?.Dispose();
+        ConnectorChannel?.Dispose();
         if (Factory is not null)
         {
             await Factory.DisposeAsync();
@@ -73,10 +90,14 @@ public sealed class ConversationsStack : IAsyncLifetime
 
     public T Service<T>() where T : notnull => Factory.Services.GetRequiredService<T>();
 
-    /// <summary>A handler that presents the internal key, as Byoc's own parts do.</summary>
-    public static HttpMessageHandler WithInternalKey(HttpMessageHandler inner) =>
+    /// <summary>A gRPC channel to this stack's Conversations presenting <paramref name="key"/>.</summary>
+    public GrpcChannel ChannelWithKey(string key) =>
+        GrpcChannel.ForAddress(Factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = WithInternalKey(Factory.Server.CreateHandler(), key) });
+
+    /// <summary>A handler that presents an internal key (the Edge's unless told), as Byoc's own parts do.</summary>
+    public static HttpMessageHandler WithInternalKey(HttpMessageHandler inner, string key = EdgeKey) =>
         new Byoc.ServiceDefaults.InternalKeyHandler(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
-            .AddInMemoryCollection([new(Byoc.ServiceDefaults.InternalCallers.ConfigurationKey, InternalKey)]).Build()) { InnerHandler = inner };
+            .AddInMemoryCollection([new(Byoc.ServiceDefaults.InternalCallers.ConfigurationKey, key)]).Build()) { InnerHandler = inner };
 
     /// <summary>The configuration of a Conversations instance of this stack (also used for real processes).</summary>
     public static Dictionary<string, string> Settings(string redis, Uri sandbox, Uri connector)
@@ -85,6 +106,9 @@ public sealed class ConversationsStack : IAsyncLifetime
         {
             ["ConnectionStrings:redis"] = redis,
             ["Byoc:InternalKey"] = InternalKey,
+            ["Byoc:InternalCallers:edge"] = EdgeKey,
+            ["Byoc:InternalCallers:connector-test"] = ConnectorKey,
+            ["Byoc:InternalCallers:connector-other"] = Byoc.ServiceDefaults.InternalCallers.HashOf(OtherConnectorKey),
             ["Byoc:Connectors:test"] = connector.ToString(),
             ["Byoc:Conversations:Partitions"] = "4",
             ["Byoc:Conversations:PartitionLease"] = "00:00:03",

@@ -42,7 +42,7 @@ public sealed class ScaleOutTests : IAsyncLifetime
 
         const int threads = 30;
         const int perThread = 10;
-        using var grpc = GrpcChannel.ForAddress(firstGrpc, new GrpcChannelOptions { HttpHandler = ConversationsStack.WithInternalKey(new SocketsHttpHandler()) });
+        using var grpc = GrpcChannel.ForAddress(firstGrpc, new GrpcChannelOptions { HttpHandler = ConversationsStack.WithInternalKey(new SocketsHttpHandler(), ConversationsStack.ConnectorKey) });
         var inbound = new V1.Inbound.InboundClient(grpc);
         var threadIds = Enumerable.Range(0, threads).Select(t => $"scale-{t}-{Guid.NewGuid():N}").ToList();
         await Task.WhenAll(threadIds.Select(async thread =>

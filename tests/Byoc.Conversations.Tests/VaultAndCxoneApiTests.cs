@@ -19,7 +19,7 @@ public sealed class VaultAndCxoneApiTests(ConversationsStack stack)
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Redis.ConnectionString);
         var raw = (await redis.GetDatabase().HashGetAllAsync("byoc:v1:{c:acme-1}:channel")).Select(e => e.Value.ToString());
-        var accounts = new V1.Accounts.AccountsClient(stack.Channel);
+        var accounts = stack.Accounts;
 
         var all = await accounts.GetAccountSettingsAsync(new GetAccountSettingsRequest { Connector = "test" });
         var one = await accounts.GetAccountSettingsAsync(new GetAccountSettingsRequest { Connector = "test", AccountId = "a2" });

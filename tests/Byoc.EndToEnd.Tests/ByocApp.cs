@@ -50,7 +50,7 @@ public sealed class ByocApp : IAsyncLifetime
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Byoc_AppHost>(
             new DistributedApplicationTestingBuilderOptions { EnableDashboard = true },
-            ["--environment", "Development", "--AppHost:DataPath", _dataPath, "--Parameters:internal-key", InternalKey],
+            ["--environment", "Development", "--AppHost:DataPath", _dataPath, "--Parameters:internal-key-edge", InternalKey],
             timeout.Token);
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);
