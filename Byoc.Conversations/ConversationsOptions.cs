@@ -47,6 +47,14 @@ public sealed class ConversationsOptions
     /// <summary>How long a platform message id is remembered for dedup.</summary>
     public TimeSpan DedupRetention { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>How long an ID-map entry (both directions, and thread → channel) is kept after its last use.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan IdRetention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>Dead letters kept; beyond it the oldest are trimmed.</summary>
+    [Range(1, 10_000_000)]
+    public int DeadLetterCap { get; set; } = 100_000;
+
     /// <summary>How long message timelines are kept.</summary>
     public TimeSpan TimelineRetention { get; set; } = TimeSpan.FromDays(7);
 

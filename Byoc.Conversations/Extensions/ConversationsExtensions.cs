@@ -65,6 +65,7 @@ internal static class ConversationsExtensions
         services.AddSingleton<ChannelRegistrations>();
         services.AddHealthChecks().AddCheck<CxoneChannelsHealthCheck>("cxone-channels");
         services.AddHostedService<Provisioning>();
+        services.AddHostedService<EvictionPolicyCheck>();
         return builder;
     }
 
