@@ -60,6 +60,9 @@ internal static class RedisKeys
     /// <summary>STRING with TTL: a message already ingested into this partition (dedup).</summary>
     public static string Seen(int partition, string cxoneMessageId) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{{p:{partition}}}:seen:{cxoneMessageId}");
 
+    /// <summary>HASH: entry id → when its first failed attempt was (ms), so the retry budget survives a takeover; a field lives while its entry is pending.</summary>
+    public static string FirstAttempts(int partition) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{{p:{partition}}}:first-attempts");
+
     /// <summary>STRING with TTL: which replica delivers this partition now.</summary>
     public static string PartitionLease(int partition) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{{p:{partition}}}:lease");
 

@@ -50,6 +50,7 @@ internal static class ConversationsExtensions
         services.AddSingleton<IdMap>();
         services.AddSingleton<CxoneDiscovery>();
         services.AddSingleton<CxoneTokens>();
+        services.AddSingleton<CxoneAuthCircuit>();
         services.AddSingleton<CxoneClient>();
         services.AddSingleton<MessageTimeline>();
         services.AddSingleton<InboundStreams>();
@@ -57,6 +58,7 @@ internal static class ConversationsExtensions
         services.AddSingleton<DeadLetters>();
         services.AddSingleton<Ingestion>();
         services.AddSingleton<InboundDelivery>();
+        services.AddSingleton(sp => new IntegrationGates(sp.GetRequiredService<IOptions<ConversationsOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<InboundWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<InboundWorker>());
         services.AddSingleton<ConnectorClients>();
