@@ -33,7 +33,7 @@ internal static class ConversationsExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         // CXone access keys and platform tokens are encrypted at rest with a key ring every replica shares.
-        services.AddDataProtection().SetApplicationName("Byoc");
+        services.AddDataProtection().SetApplicationName("Byoc").ProtectKeysWithConfiguredCertificate(builder.Configuration, builder.Environment);
         services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((o, redis) =>
             o.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), DataProtectionKeys));
 
