@@ -68,4 +68,7 @@ internal static class RedisKeys
 
     /// <summary>STRING with TTL: the answer to one outbound request, by its idempotency key.</summary>
     public static string Delivery(string integrationId, string idempotencyKey) => $"{Prefix}{{i:{integrationId}}}:delivery:{idempotencyKey}";
+
+    /// <summary>STRING with TTL: "{parts}:{first part's platform id}" of a multi-part send the platform took in part, to resume it.</summary>
+    public static string DeliveryParts(string integrationId, string idempotencyKey) => $"{Prefix}{{i:{integrationId}}}:delivery-parts:{idempotencyKey}";
 }
