@@ -23,6 +23,24 @@ public sealed class ConversationsOptions
     [Range(1, 10_000)]
     public int MaxConcurrentDeliveries { get; set; } = 128;
 
+    /// <summary>Deliveries of one integration (tenant) under way at once, per replica: one tenant cannot take every slot.</summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentDeliveriesPerIntegration { get; set; } = 32;
+
+    /// <summary>
+    /// Entries a partition holds in memory at once (delivering, parked for a retry, or waiting behind their thread);
+    /// past it the partition pauses reading. Parked entries do not count against <see cref="ReadBatch"/>'s budget.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxHeldPerPartition { get; set; } = 10_000;
+
+    /// <summary>CXone auth refusals in a row (per integration) that open the auth circuit.</summary>
+    [Range(1, 1000)]
+    public int AuthFailuresToOpen { get; set; } = 3;
+
+    /// <summary>How long an open auth circuit makes no auth call for that integration.</summary>
+    public TimeSpan AuthCircuitOpenFor { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// How long a message is retried while CXone throttles or fails (429, 5xx, timeouts) before it becomes a dead
     /// letter; a CXone 4xx is never retried. An outage shorter than this loses no message to the dead letters.
@@ -46,6 +64,14 @@ public sealed class ConversationsOptions
 
     /// <summary>How long a platform message id is remembered for dedup.</summary>
     public TimeSpan DedupRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long an ID-map entry (both directions, and thread → channel) is kept after its last use.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan IdRetention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>Dead letters kept; beyond it the oldest are trimmed.</summary>
+    [Range(1, 10_000_000)]
+    public int DeadLetterCap { get; set; } = 100_000;
 
     /// <summary>How long message timelines are kept.</summary>
     public TimeSpan TimelineRetention { get; set; } = TimeSpan.FromDays(7);

@@ -36,20 +36,32 @@ internal static class RedisKeys
     /// <summary>STRING with TTL: who is fetching that token now (one auth call, not one per replica).</summary>
     public static string CxoneTokenLock(string integrationId) => $"{Prefix}{{i:{integrationId}}}:cxone-token-lock";
 
-    /// <summary>HASH: CXone id → "kind\nplatform id", per channel.</summary>
-    public static string IdsByCxoneId(string channelId) => $"{Prefix}{{c:{channelId}}}:ids:cxone";
+    /// <summary>STRING with TTL (<see cref="ConversationsOptions.IdRetention"/>): CXone id → "kind\nplatform id", per channel.</summary>
+    public static string IdByCxoneId(string channelId, string cxoneId) => $"{Prefix}{{c:{channelId}}}:id:cxone:{cxoneId}";
 
-    /// <summary>HASH: "kind\nplatform id" → CXone id, per channel.</summary>
-    public static string IdsByPlatformId(string channelId) => $"{Prefix}{{c:{channelId}}}:ids:platform";
+    /// <summary>STRING with TTL: "kind\nplatform id" → CXone id, per channel.</summary>
+    public static string IdByPlatformId(string channelId, string platformKey) => $"{Prefix}{{c:{channelId}}}:id:platform:{platformKey}";
 
-    /// <summary>HASH: CXone thread id → channel id (legacy replies name only the thread).</summary>
-    public const string ThreadChannels = Prefix + "thread-channels";
+    /// <summary>STRING with TTL: CXone thread id → channel id (legacy replies name only the thread).</summary>
+    public static string ThreadChannel(string cxoneThreadId) => $"{Prefix}thread-channel:{cxoneThreadId}";
+
+    /// <summary>HASH, read only: the ID map as written before it had a retention.</summary>
+    public static string LegacyIdsByCxoneId(string channelId) => $"{Prefix}{{c:{channelId}}}:ids:cxone";
+
+    /// <summary>HASH, read only: the ID map as written before it had a retention.</summary>
+    public static string LegacyIdsByPlatformId(string channelId) => $"{Prefix}{{c:{channelId}}}:ids:platform";
+
+    /// <summary>HASH, read only: thread → channel as written before it had a retention.</summary>
+    public const string LegacyThreadChannels = Prefix + "thread-channels";
 
     /// <summary>STREAM: inbound work of one partition (consumer group <c>deliver</c>).</summary>
     public static string InboundStream(int partition) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{{p:{partition}}}:inbound");
 
     /// <summary>STRING with TTL: a message already ingested into this partition (dedup).</summary>
     public static string Seen(int partition, string cxoneMessageId) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{{p:{partition}}}:seen:{cxoneMessageId}");
+
+    /// <summary>HASH: entry id → when its first failed attempt was (ms), so the retry budget survives a takeover; a field lives while its entry is pending.</summary>
+    public static string FirstAttempts(int partition) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{{p:{partition}}}:first-attempts");
 
     /// <summary>STRING with TTL: which replica delivers this partition now.</summary>
     public static string PartitionLease(int partition) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{{p:{partition}}}:lease");
@@ -66,9 +78,12 @@ internal static class RedisKeys
     /// <summary>LIST with TTL: the hops of one message.</summary>
     public static string Timeline(string channelId, string cxoneMessageId) => $"{Prefix}{{c:{channelId}}}:timeline:{cxoneMessageId}";
 
-    /// <summary>STREAM: messages CXone refused or that ran out of retries.</summary>
+    /// <summary>STREAM, capped at <see cref="ConversationsOptions.DeadLetterCap"/> (oldest trimmed): messages CXone refused or that ran out of retries.</summary>
     public const string DeadLetters = Prefix + "dead-letters";
 
     /// <summary>STRING with TTL: the answer to one outbound request, by its idempotency key.</summary>
     public static string Delivery(string integrationId, string idempotencyKey) => $"{Prefix}{{i:{integrationId}}}:delivery:{idempotencyKey}";
+
+    /// <summary>STRING with TTL: "{parts}:{first part's platform id}" of a multi-part send the platform took in part, to resume it.</summary>
+    public static string DeliveryParts(string integrationId, string idempotencyKey) => $"{Prefix}{{i:{integrationId}}}:delivery-parts:{idempotencyKey}";
 }

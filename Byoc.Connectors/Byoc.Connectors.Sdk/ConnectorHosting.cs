@@ -69,10 +69,12 @@ public static class ConnectorHosting
     }
 
     /// <summary>
-    /// Retries for a platform that drops repeats (every payload carries an idempotency key), read from the
-    /// configuration section <paramref name="section"/>: <c>Retries</c> (3) with exponential backoff and jitter from
-    /// <c>RetryDelay</c> (1 s) on 5xx, timeouts and an unreachable platform, and <c>AttemptTimeout</c> (10 s) per
-    /// attempt. 4xx and 429 are never retried here: refusals are final and Conversations owns rate-limit retries.
+    /// Retries read from the configuration section <paramref name="section"/>: <c>Retries</c> (3) with exponential
+    /// backoff and jitter from <c>RetryDelay</c> (1 s), and <c>AttemptTimeout</c> (10 s) per attempt. Any request is
+    /// retried when it never connected (<see cref="PlatformApi.NeverConnected"/>); after it may have left (5xx,
+    /// timeout, reset) only a request the platform may get twice is (<see cref="PlatformApi.IsRetrySafe"/>: GET,
+    /// a typing indicator): an agent's message is never sent again on a guess. 4xx and 429 are never retried
+    /// here: refusals are final and Conversations owns rate-limit retries.
     /// </summary>
     public static IHttpClientBuilder WithIdempotentRetries(this IHttpClientBuilder http, string section)
     {
@@ -85,8 +87,9 @@ public static class ConnectorHosting
                 Delay = settings.GetValue("RetryDelay", TimeSpan.FromSeconds(1)),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is HttpRequestException or Polly.Timeout.TimeoutRejectedException
-                    || (int?)args.Outcome.Result?.StatusCode >= 500),
+                ShouldHandle = args => ValueTask.FromResult(PlatformApi.NeverConnected(args.Outcome.Exception)
+                    || (PlatformApi.IsRetrySafe(args.Context.GetRequestMessage())
+                        && (args.Outcome.Exception is HttpRequestException or Polly.Timeout.TimeoutRejectedException || (int?)args.Outcome.Result?.StatusCode >= 500))),
             });
             pipeline.AddTimeout(settings.GetValue("AttemptTimeout", TimeSpan.FromSeconds(10)));
         });

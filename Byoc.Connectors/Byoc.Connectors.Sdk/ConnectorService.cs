@@ -1,4 +1,5 @@
 using Byoc.Connectors.V1;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
@@ -30,7 +31,8 @@ internal sealed class ConnectorService(IPlatform platform, AccountDirectory acco
         var (content, changes) = ContentAdapter.Adapt(request.Content ?? new Messages.V1.MessageContent(), platform.Description.Capabilities);
         var sent = await platform.SendAsync(account, new OutgoingMessage(
             request.IdempotencyKey, request.ExternalThreadId, [.. request.Recipients], content,
-            string.IsNullOrEmpty(request.ReplyToExternalMessageId) ? null : request.ReplyToExternalMessageId), context.CancellationToken);
+            string.IsNullOrEmpty(request.ReplyToExternalMessageId) ? null : request.ReplyToExternalMessageId,
+            request.PartsAlreadyAccepted, string.IsNullOrEmpty(request.FirstPartMessageId) ? null : request.FirstPartMessageId), context.CancellationToken);
         return new SendResponse
         {
             ExternalMessageId = sent.MessageId,
@@ -56,34 +58,66 @@ internal sealed class ConnectorService(IPlatform platform, AccountDirectory acco
         return new SendSenderActionResponse();
     });
 
+    /// <summary>The trailer that says whether a failed send may be sent again (see connector.proto's SendFailure).</summary>
+    public const string SendFailureTrailer = "send-failure-bin";
+
     private static async Task<T> Guarded<T>(Func<Task<T>> call)
     {
         try
         {
             return await call();
         }
-        catch (PlatformRejectedException e)
+        catch (Exception e) when (e is not (RpcException or OperationCanceledException))
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+            throw ToStatus(e, new SendFailure());
         }
-        catch (PlatformUnavailableException e)
-        {
-            var trailers = new Metadata();
-            if (e.RetryAfter is { } after)
-            {
-                trailers.Add("retry-after", ((int)Math.Ceiling(after.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
+    }
 
-            throw new RpcException(new Status(e.RetryAfter is null ? StatusCode.Unavailable : StatusCode.ResourceExhausted, e.Message), trailers);
-        }
-        catch (HttpRequestException e)
+    /// <summary>
+    /// The status for a failure, with a <see cref="SendFailure"/> trailer saying whether the platform may have the
+    /// message: only a refusal is FAILED_PRECONDITION, and anything unexpected (a bug after the platform accepted,
+    /// an answer that cannot be read) is an unknown outcome, never a refusal and never "not sent".
+    /// </summary>
+    private static RpcException ToStatus(Exception failure, SendFailure detail)
+    {
+        var (status, message) = failure switch
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, $"the platform could not be reached: {e.Message}"));
-        }
-        catch (Polly.ExecutionRejectedException e)
-        {
+            PartlySentException partly => Partly(partly, detail),
+            PlatformRejectedException e => Kind(detail, SendFailureKind.Refused, StatusCode.FailedPrecondition, e.Message),
+            PlatformUnavailableException e => Kind(detail, e.NotSent ? SendFailureKind.NotSent : SendFailureKind.Unknown,
+                e.RetryAfter is null ? StatusCode.Unavailable : StatusCode.ResourceExhausted, e.Message, e.RetryAfter),
+            HttpRequestException e => Kind(detail, PlatformApi.NeverConnected(e) ? SendFailureKind.NotSent : SendFailureKind.Unknown,
+                StatusCode.Unavailable, $"the platform could not be reached: {e.Message}"),
             // A resilience pipeline gave up (timeout, open circuit): the send may or may not have happened, never "refused".
-            throw new RpcException(new Status(StatusCode.Unavailable, $"the platform did not answer: {e.GetType().Name}"));
+            Polly.ExecutionRejectedException e => Kind(detail, PlatformApi.NeverConnected(e) ? SendFailureKind.NotSent : SendFailureKind.Unknown,
+                StatusCode.Unavailable, $"the platform did not answer: {e.GetType().Name}"),
+            _ => Kind(detail, SendFailureKind.Unknown, StatusCode.Internal, $"the connector failed ({failure.GetType().Name}); the platform may have the message"),
+        };
+        var trailers = new Metadata { { SendFailureTrailer, detail.ToByteArray() } };
+        if (detail.RetryAfterSeconds > 0)
+        {
+            trailers.Add("retry-after", detail.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
+
+        return new RpcException(new Status(status, message), trailers);
+    }
+
+    private static (StatusCode, string) Partly(PartlySentException partly, SendFailure detail)
+    {
+        detail.PartsAccepted = partly.PartsAccepted;
+        detail.FirstPartMessageId = partly.FirstPartMessageId;
+        var inner = ToStatus(partly.InnerException ?? partly, detail);
+        return (inner.StatusCode, $"{partly.PartsAccepted} parts were accepted, then: {inner.Status.Detail}");
+    }
+
+    private static (StatusCode, string) Kind(SendFailure detail, SendFailureKind kind, StatusCode status, string message, TimeSpan? retryAfter = null)
+    {
+        detail.Kind = kind;
+        if (retryAfter is { } after)
+        {
+            detail.RetryAfterSeconds = (int)Math.Ceiling(after.TotalSeconds);
+        }
+
+        return (status, message);
     }
 }

@@ -96,8 +96,12 @@ public sealed record ReceiptReceived(string MessageId, ReceiptStatus Status, Dat
 
 public sealed record TypingReceived(string ThreadId, bool IsTyping) : PlatformEvent;
 
-/// <summary>An agent's message for the platform, in the platform's ids (Conversations mapped them).</summary>
-public sealed record OutgoingMessage(string IdempotencyKey, string ThreadId, IReadOnlyList<Recipient> Recipients, MessageContent Content, string? ReplyToMessageId)
+/// <summary>
+/// An agent's message for the platform, in the platform's ids (Conversations mapped them). A platform that takes a
+/// message in several parts sends only those after <paramref name="PartsAlreadyAccepted"/> (see <see cref="MessageParts"/>).
+/// </summary>
+public sealed record OutgoingMessage(string IdempotencyKey, string ThreadId, IReadOnlyList<Recipient> Recipients, MessageContent Content, string? ReplyToMessageId,
+    int PartsAlreadyAccepted = 0, string? FirstPartMessageId = null)
 {
     /// <summary>Whom a new thread is opened with: the primary recipient, else the first; null when none is named.</summary>
     public Recipient? PrimaryRecipient => Recipients.FirstOrDefault(r => r.IsPrimary) ?? (Recipients.Count > 0 ? Recipients[0] : null);
@@ -145,8 +149,26 @@ public sealed class WebhookRejectedException(string message) : Exception(message
 /// <summary>The platform refused for good (bad recipient, too large, blocked): CXone is told the message failed.</summary>
 public sealed class PlatformRejectedException(string message) : Exception(message);
 
-/// <summary>The platform cannot take it now (down, rate limited): the caller may retry later.</summary>
-public sealed class PlatformUnavailableException(string message, TimeSpan? retryAfter = null) : Exception(message)
+/// <summary>
+/// The platform did not take it (down, rate limited, no answer). <see cref="NotSent"/> only when the request
+/// provably never reached the platform (connection refused, DNS, a throttle before acceptance): then a retry may send
+/// it again. Otherwise the outcome is unknown — the customer may have it — and nobody sends it again.
+/// </summary>
+public sealed class PlatformUnavailableException(string message, TimeSpan? retryAfter = null, bool notSent = false) : Exception(message)
 {
     public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    public bool NotSent { get; } = notSent;
+}
+
+/// <summary>
+/// A multi-part send failed after the platform had accepted <see cref="PartsAccepted"/> parts (thrown by
+/// <see cref="MessageParts"/>): a retry resumes at the part that failed.
+/// </summary>
+public sealed class PartlySentException(int partsAccepted, string firstPartMessageId, Exception failure)
+    : Exception($"part {partsAccepted + 1} failed: {failure?.Message}", failure)
+{
+    public int PartsAccepted { get; } = partsAccepted;
+
+    public string FirstPartMessageId { get; } = firstPartMessageId;
 }

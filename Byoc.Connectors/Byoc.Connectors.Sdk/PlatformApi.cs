@@ -6,10 +6,12 @@ namespace Byoc.Connectors.Sdk;
 
 /// <summary>
 /// Calls to a platform's REST API, with its answers turned into the exceptions the connector contract acts on:
-/// 429 is <see cref="PlatformUnavailableException"/> with the platform's Retry-After (1 s when it gives none);
-/// 408, 5xx, timeouts and an unreachable platform are <see cref="PlatformUnavailableException"/>; other 4xx
-/// (401: the credentials) are <see cref="PlatformRejectedException"/>. Details name the platform, the status and
-/// the start of its answer, never the request's URL or headers, where credentials travel.
+/// 429 is <see cref="PlatformUnavailableException"/> with the platform's Retry-After (1 s when it gives none), not
+/// sent; 408 and a platform that could not be connected to (refused, DNS, TLS handshake) are unavailable and not
+/// sent; 5xx, timeouts and a connection lost after the request went out are unavailable with an unknown outcome
+/// (the platform may have it); other 4xx (401: the credentials) are <see cref="PlatformRejectedException"/>.
+/// Details name the platform, the status and the start of its answer, never the request's URL or headers, where
+/// credentials travel.
 /// </summary>
 /// <param name="http">The platform's named client (its base address makes relative URLs work).</param>
 /// <param name="platform">The platform's name, as the agent reads it in a failure.</param>
@@ -51,9 +53,13 @@ public sealed class PlatformApi(HttpClient http, string platform, Authentication
         }
         catch (HttpRequestException e)
         {
-            throw new PlatformUnavailableException($"{platform} could not be reached: {e.Message}");
+            throw new PlatformUnavailableException($"{platform} could not be reached: {e.Message}", notSent: NeverConnected(e));
         }
-        // A resilience pipeline's timeout (or open circuit), or HttpClient.Timeout: not the caller giving up.
+        catch (Polly.CircuitBreaker.BrokenCircuitException)
+        {
+            throw new PlatformUnavailableException($"{platform} is failing: calls are held back for now", notSent: true);
+        }
+        // A resilience pipeline's timeout, or HttpClient.Timeout: not the caller giving up. The request may have arrived.
         catch (Exception e) when (e is ExecutionRejectedException or TimeoutException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw new PlatformUnavailableException($"{platform} did not answer in time");
@@ -80,12 +86,60 @@ public sealed class PlatformApi(HttpClient http, string platform, Authentication
         var quoted = string.IsNullOrWhiteSpace(detail) ? string.Empty : $": {Shorten(detail)}";
         return status switch
         {
-            (int)HttpStatusCode.TooManyRequests => new PlatformUnavailableException($"{platform} is rate limiting", retryAfter ?? TimeSpan.FromSeconds(1)),
-            (int)HttpStatusCode.RequestTimeout or >= 500 or < 300 => new PlatformUnavailableException($"{platform} answered {status}"),
+            // A throttle and a 408 are answered before the platform takes the request: it never got it.
+            (int)HttpStatusCode.TooManyRequests => new PlatformUnavailableException($"{platform} is rate limiting", retryAfter ?? TimeSpan.FromSeconds(1), notSent: true),
+            (int)HttpStatusCode.RequestTimeout => new PlatformUnavailableException($"{platform} answered {status}", notSent: true),
+            // A 5xx may come after the platform acted on it (a proxy's 502 after the send, a crash after the write).
+            >= 500 or < 300 => new PlatformUnavailableException($"{platform} answered {status}"),
             (int)HttpStatusCode.Unauthorized => new PlatformRejectedException($"{platform} refused the credentials ({status}){quoted}"),
             _ => new PlatformRejectedException($"{platform} refused it ({status}){quoted}"),
         };
     }
+
+    /// <summary>
+    /// Whether a failed call provably never reached the platform: the connection could not be made (refused, no
+    /// route, DNS, TLS handshake) or a circuit breaker held it back. A reset or end of stream after the request was
+    /// written is not: the platform may have acted on it.
+    /// </summary>
+    public static bool NeverConnected(Exception? failure)
+    {
+        for (var e = failure; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError }:
+                case Polly.CircuitBreaker.BrokenCircuitException:
+                case System.Net.Sockets.SocketException
+                {
+                    SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused or System.Net.Sockets.SocketError.HostNotFound
+                        or System.Net.Sockets.SocketError.HostUnreachable or System.Net.Sockets.SocketError.NetworkUnreachable
+                        or System.Net.Sockets.SocketError.TryAgain or System.Net.Sockets.SocketError.NoData
+                        or System.Net.Sockets.SocketError.AddressNotAvailable,
+                }:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Marks a request the platform may safely get twice (a typing indicator, a lookup): the opted-in retries of
+    /// <c>WithIdempotentRetries</c> may send it again after it left. GET, HEAD and OPTIONS are safe already.
+    /// </summary>
+    public static HttpRequestMessage RetrySafe(HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Options.Set(RetrySafeOption, true);
+        return request;
+    }
+
+    /// <summary>Whether <paramref name="request"/> may be sent again after it may have reached the platform.</summary>
+    public static bool IsRetrySafe(HttpRequestMessage? request) =>
+        request is not null && (request.Method == HttpMethod.Get || request.Method == HttpMethod.Head || request.Method == HttpMethod.Options
+            || (request.Options.TryGetValue(RetrySafeOption, out var safe) && safe));
+
+    private static readonly HttpRequestOptionsKey<bool> RetrySafeOption = new("byoc.retry-safe");
 
     private static string Shorten(string detail)
     {

@@ -83,26 +83,34 @@ public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfigurat
         var content = message.Content;
         // A short text rides on the first file as its caption: one message, as the agent wrote it.
         var caption = content.Attachments.Count > 0 && content.Text.Length <= 1024 ? content.Text : null;
-        var sent = new List<Message>();
+        // Each part is its own Bot API call: a retry resumes after the parts Telegram already took.
+        var parts = new List<Func<Task<Message>>>();
         if ((content.Text.Length > 0 && caption is null) || content.Attachments.Count == 0)
         {
-            await _limits.WaitTurnAsync(account.AccountId, $"{chat}", cancellationToken);
-            sent.Add(await Call(() => bot.SendMessage(chat, content.Text, replyParameters: reply, cancellationToken: cancellationToken)));
+            parts.Add(async () =>
+            {
+                await _limits.WaitTurnAsync(account.AccountId, $"{chat}", cancellationToken);
+                return await Call(() => bot.SendMessage(chat, content.Text, replyParameters: reply, cancellationToken: cancellationToken));
+            });
         }
 
         foreach (var attachment in content.Attachments)
         {
-            await _limits.WaitTurnAsync(account.AccountId, $"{chat}", cancellationToken);
-            var file = InputFile.FromUri(attachment.Url);
-            var text = sent.Count == 0 ? caption : null;
-            sent.Add(await Call(() => attachment.MimeType.StartsWith("image/", StringComparison.OrdinalIgnoreCase) && attachment.MimeType != "image/gif"
-                ? bot.SendPhoto(chat, file, text, replyParameters: reply, cancellationToken: cancellationToken)
-                : bot.SendDocument(chat, file, text, replyParameters: reply, cancellationToken: cancellationToken)));
+            var text = parts.Count == 0 ? caption : null;
+            parts.Add(async () =>
+            {
+                await _limits.WaitTurnAsync(account.AccountId, $"{chat}", cancellationToken);
+                var file = InputFile.FromUri(attachment.Url);
+                return await Call(() => attachment.MimeType.StartsWith("image/", StringComparison.OrdinalIgnoreCase) && attachment.MimeType != "image/gif"
+                    ? bot.SendPhoto(chat, file, text, replyParameters: reply, cancellationToken: cancellationToken)
+                    : bot.SendDocument(chat, file, text, replyParameters: reply, cancellationToken: cancellationToken));
+            });
         }
 
-        var first = sent[0];
-        return new SentMessage($"{chat}:{first.Id}", message.ThreadId.Length == 0 ? chat.ToString(CultureInfo.InvariantCulture) : null,
-            DateTime.SpecifyKind(first.Date, DateTimeKind.Utc), EndUsers: recipient is null ? [] : [new EndUser { ExternalId = recipient.ExternalId, Nickname = recipient.Name }]);
+        var (firstId, sent) = await MessageParts.SendAsync(message, parts, m => $"{chat}:{m.Id}");
+        DateTimeOffset? createdAt = message.PartsAlreadyAccepted == 0 && sent.Count > 0 ? DateTime.SpecifyKind(sent[0].Date, DateTimeKind.Utc) : null;
+        return new SentMessage(firstId, message.ThreadId.Length == 0 ? chat.ToString(CultureInfo.InvariantCulture) : null,
+            createdAt, EndUsers: recipient is null ? [] : [new EndUser { ExternalId = recipient.ExternalId, Nickname = recipient.Name }]);
     }
 
     public Task<RecipientCheck> ValidateRecipientsAsync(PlatformAccount account, IReadOnlyList<Recipient> recipients, CancellationToken cancellationToken) =>
@@ -164,7 +172,8 @@ public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfigurat
         }
         catch (RequestException e)
         {
-            throw new PlatformUnavailableException($"Telegram could not be reached: {e.Message}");
+            // Only a connection that was never made proves Telegram does not have it (a timeout or reset does not).
+            throw new PlatformUnavailableException($"Telegram could not be reached: {e.Message}", notSent: PlatformApi.NeverConnected(e));
         }
     }
 

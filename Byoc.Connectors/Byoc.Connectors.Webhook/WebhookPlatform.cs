@@ -97,7 +97,7 @@ public sealed class WebhookPlatform(IHttpClientFactory httpClients, TimeProvider
             var ask = new RecipientQuery([.. recipients.Select(r => new OutboundRecipient(r.ExternalId, NullIfEmpty(r.Name), r.IsPrimary))]);
             try
             {
-                using var response = await PostAsync(account, url, JsonSerializer.SerializeToUtf8Bytes(ask, WebhookJson.Default.RecipientQuery), cancellationToken);
+                using var response = await PostAsync(account, url, JsonSerializer.SerializeToUtf8Bytes(ask, WebhookJson.Default.RecipientQuery), cancellationToken, retrySafe: true);
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
                     return RecipientCheck.Invalid("The platform does not know this recipient.", $"{url} answered {(int)response.StatusCode}");
@@ -115,17 +115,26 @@ public sealed class WebhookPlatform(IHttpClientFactory httpClients, TimeProvider
     public async Task SendSenderActionAsync(PlatformAccount account, string threadId, SenderAction action, CancellationToken cancellationToken)
     {
         var typing = new OutboundTyping("typing", account.AccountId, threadId, action == SenderAction.TypingOn);
-        using var _ = await PostAsync(account, account.Setting("outboundUrl"), JsonSerializer.SerializeToUtf8Bytes(typing, WebhookJson.Default.OutboundTyping), cancellationToken);
+        // A typing event shown twice is harmless: it may be posted again after a 5xx or a timeout.
+        using var _ = await PostAsync(account, account.Setting("outboundUrl"), JsonSerializer.SerializeToUtf8Bytes(typing, WebhookJson.Default.OutboundTyping), cancellationToken, retrySafe: true);
     }
 
-    /// <summary>A signed POST; 5xx and timeouts were retried by the client's resilience pipeline.</summary>
-    private async Task<HttpResponseMessage> PostAsync(PlatformAccount account, string url, byte[] body, CancellationToken cancellationToken)
+    /// <summary>
+    /// A signed POST. The client's resilience pipeline retries it when it never connected; after 5xx or a timeout
+    /// only when <paramref name="retrySafe"/> (a message is not: the platform may already have shown it).
+    /// </summary>
+    private async Task<HttpResponseMessage> PostAsync(PlatformAccount account, string url, byte[] body, CancellationToken cancellationToken, bool retrySafe = false)
     {
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
         using var content = new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } };
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
         request.Headers.Add(account.Setting("timestampHeader", "X-Byoc-Timestamp"), timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.Add(account.Setting("signatureHeader", "X-Byoc-Signature"), "sha256=" + WebhookSignature.Sign(account.Setting("webhookSecret"), timestamp, body));
+        if (retrySafe)
+        {
+            PlatformApi.RetrySafe(request);
+        }
+
         return await new PlatformApi(httpClients.CreateClient(HttpClientName), "the platform").SendAsync(request, cancellationToken);
     }
 

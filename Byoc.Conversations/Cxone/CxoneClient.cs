@@ -12,7 +12,7 @@ namespace Byoc.Conversations.Cxone;
 /// a 401 refreshes it and retries once. Answers are classified (<see cref="CxoneResult"/>); retrying is the
 /// caller's decision, because only the caller knows whether it may wait (a pipeline keeping a thread's order) or not.
 /// </summary>
-public sealed class CxoneClient(IHttpClientFactory httpClients, CxoneTokens tokens, CxoneDiscovery discovery)
+public sealed class CxoneClient(IHttpClientFactory httpClients, CxoneTokens tokens, CxoneDiscovery discovery, CxoneAuthCircuit? authCircuit = null)
 {
     public const string HttpClientName = "cxone";
 
@@ -70,9 +70,14 @@ public sealed class CxoneClient(IHttpClientFactory httpClients, CxoneTokens toke
             return CxoneResult.Failed(e.Message);
         }
 
+        if (authCircuit?.OpenFor(integration.Id) is { } openFor)
+        {
+            return new CxoneResult(CxoneOutcome.Retryable, 0, $"CXone refused the access key repeatedly; auth not tried again for {openFor.TotalSeconds:0} s", openFor);
+        }
+
         try
         {
-            token = await tokens.GetAsync(integration, cancellationToken);
+            token = await GetTokenAsync(integration, cancellationToken);
         }
         catch (Exception e) when (e is HttpRequestException or CxoneAuthException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -89,7 +94,7 @@ public sealed class CxoneClient(IHttpClientFactory httpClients, CxoneTokens toke
         await tokens.InvalidateAsync(integration, token);
         try
         {
-            token = await tokens.GetAsync(integration, cancellationToken);
+            token = await GetTokenAsync(integration, cancellationToken);
         }
         catch (Exception e) when (e is HttpRequestException or CxoneAuthException)
         {
@@ -97,6 +102,21 @@ public sealed class CxoneClient(IHttpClientFactory httpClients, CxoneTokens toke
         }
 
         return await SendOnceAsync(Request(method, $"{baseUrl}/{path}", body, token), cancellationToken);
+    }
+
+    private async Task<string> GetTokenAsync(Integration integration, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var token = await tokens.GetAsync(integration, cancellationToken);
+            authCircuit?.Succeeded(integration.Id);
+            return token;
+        }
+        catch (CxoneAuthException)
+        {
+            authCircuit?.Refused(integration.Id);
+            throw;
+        }
     }
 
     private static HttpRequestMessage Request(HttpMethod method, string url, string? body, string token)

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Byoc.Conversations.Registry;
+using Microsoft.AspNetCore.DataProtection;
 using StackExchange.Redis;
 
 namespace Byoc.Conversations.Cxone;
@@ -14,9 +16,12 @@ namespace Byoc.Conversations.Cxone;
 /// Each replica also keeps the token in memory for up to <see cref="LocalFor"/> (never past its Redis expiry), so a
 /// message costs no Redis read for its token; a 401 from CXone drops both copies, and the refused token is never
 /// taken up again (a read of Redis that was under way when it was refused may still return it).
+/// In Redis a token is kept only protected with Data Protection (<see cref="ProtectorPurpose"/>): a dump of Redis
+/// does not hand out a bearer token for the tenant.
 /// </summary>
 public sealed partial class CxoneTokens(
     IConnectionMultiplexer redis,
+    IDataProtectionProvider dataProtection,
     IHttpClientFactory httpClients,
     CxoneDiscovery discovery,
     TimeProvider time,
@@ -36,6 +41,10 @@ public sealed partial class CxoneTokens(
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Until)> _local = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _refused = new(StringComparer.Ordinal);
 
+    public const string ProtectorPurpose = "Byoc.Conversations.CxoneTokens.v1";
+
+    private readonly IDataProtector _protector = dataProtection.CreateProtector(ProtectorPurpose);
+
     private IDatabase Db => redis.GetDatabase();
 
     public async Task<string> GetAsync(Integration integration, CancellationToken cancellationToken)
@@ -47,9 +56,9 @@ public sealed partial class CxoneTokens(
         }
 
         var cached = await Db.StringGetWithExpiryAsync(RedisKeys.CxoneToken(integration.Id));
-        if (Usable(integration.Id, cached.Value))
+        if (Unprotect(cached.Value) is { } token && Usable(integration.Id, token))
         {
-            return Remember(integration.Id, cached.Value!, cached.Expiry);
+            return Remember(integration.Id, token, cached.Expiry);
         }
 
         var fetch = _fetches.GetOrAdd(integration.Id, _ => new Lazy<Task<string>>(() => FetchSharedAsync(integration)));
@@ -67,7 +76,7 @@ public sealed partial class CxoneTokens(
     }
 
     /// <summary>Forgets a token CXone answered 401 to, so the next caller fetches a new one.</summary>
-    public Task InvalidateAsync(Integration integration, string token)
+    public async Task InvalidateAsync(Integration integration, string token)
     {
         _refused[integration.Id] = token;
         if (_local.TryGetValue(integration.Id, out var local) && local.Token == token)
@@ -75,11 +84,36 @@ public sealed partial class CxoneTokens(
             _local.TryRemove(new KeyValuePair<string, (string, DateTimeOffset)>(integration.Id, local));
         }
 
-        return Db.ScriptEvaluateAsync(DeleteIfSame, [RedisKeys.CxoneToken(integration.Id)], [token]);
+        // Protection is not deterministic: the stored form of this token is found by reading it back, and deleted
+        // only if it is still that exact value.
+        var key = RedisKeys.CxoneToken(integration.Id);
+        var stored = await Db.StringGetAsync(key);
+        if (Unprotect(stored) == token)
+        {
+            await Db.ScriptEvaluateAsync(DeleteIfSame, [key], [stored]);
+        }
     }
 
-    private bool Usable(string integrationId, RedisValue token) =>
-        !token.IsNullOrEmpty && !(_refused.TryGetValue(integrationId, out var refused) && token == refused);
+    private bool Usable(string integrationId, string token) =>
+        !(_refused.TryGetValue(integrationId, out var refused) && token == refused);
+
+    /// <summary>The token of a cached value; null when there is none or it cannot be read (another key ring, a value in clear).</summary>
+    private string? Unprotect(RedisValue stored)
+    {
+        if (stored.IsNullOrEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            return _protector.Unprotect((string)stored!);
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException)
+        {
+            return null;
+        }
+    }
 
     private string Remember(string integrationId, string token, TimeSpan? validFor)
     {
@@ -95,9 +129,9 @@ public sealed partial class CxoneTokens(
         while (true)
         {
             var cached = await Db.StringGetWithExpiryAsync(RedisKeys.CxoneToken(integration.Id));
-            if (Usable(integration.Id, cached.Value))
+            if (Unprotect(cached.Value) is { } token && Usable(integration.Id, token))
             {
-                return Remember(integration.Id, cached.Value!, cached.Expiry);
+                return Remember(integration.Id, token, cached.Expiry);
             }
 
             if (await Db.StringSetAsync(lockKey, me, LockFor, When.NotExists))
@@ -152,7 +186,7 @@ public sealed partial class CxoneTokens(
             ? TimeSpan.FromSeconds(seconds)
             : TimeSpan.FromMinutes(30);
         var cacheFor = lifetime > RefreshMargin * 2 ? lifetime - RefreshMargin : lifetime / 2;
-        await Db.StringSetAsync(RedisKeys.CxoneToken(integration.Id), token, cacheFor);
+        await Db.StringSetAsync(RedisKeys.CxoneToken(integration.Id), _protector.Protect(token), cacheFor);
         LogTokenFetched(integration.Id, (int)lifetime.TotalSeconds);
         return Remember(integration.Id, token, cacheFor);
     }

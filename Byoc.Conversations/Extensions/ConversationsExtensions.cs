@@ -33,7 +33,7 @@ internal static class ConversationsExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         // CXone access keys and platform tokens are encrypted at rest with a key ring every replica shares.
-        services.AddDataProtection().SetApplicationName("Byoc");
+        services.AddDataProtection().SetApplicationName("Byoc").ProtectKeysWithConfiguredCertificate(builder.Configuration, builder.Environment);
         services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((o, redis) =>
             o.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), DataProtectionKeys));
 
@@ -52,6 +52,7 @@ internal static class ConversationsExtensions
         services.AddSingleton<IdMap>();
         services.AddSingleton<CxoneDiscovery>();
         services.AddSingleton<CxoneTokens>();
+        services.AddSingleton<CxoneAuthCircuit>();
         services.AddSingleton<CxoneClient>();
         services.AddSingleton<MessageTimeline>();
         services.AddSingleton<InboundStreams>();
@@ -59,6 +60,7 @@ internal static class ConversationsExtensions
         services.AddSingleton<DeadLetters>();
         services.AddSingleton<Ingestion>();
         services.AddSingleton<InboundDelivery>();
+        services.AddSingleton(sp => new IntegrationGates(sp.GetRequiredService<IOptions<ConversationsOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<InboundWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<InboundWorker>());
         services.AddSingleton<ConnectorClients>();
@@ -67,6 +69,7 @@ internal static class ConversationsExtensions
         services.AddSingleton<ChannelRegistrations>();
         services.AddHealthChecks().AddCheck<CxoneChannelsHealthCheck>("cxone-channels");
         services.AddHostedService<Provisioning>();
+        services.AddHostedService<EvictionPolicyCheck>();
         return builder;
     }
 

@@ -2,92 +2,71 @@ using System.Text.Json.Nodes;
 using Byoc.Conversations.Cxone;
 using Byoc.Conversations.Operations;
 using Byoc.Conversations.Registry;
-using Microsoft.Extensions.Options;
 
 namespace Byoc.Conversations.Inbound;
 
 /// <summary>
-/// Delivers one unit of inbound work to CXone, retrying in place (so the thread behind it waits and keeps its
-/// order) on 429, 5xx and timeouts, honouring Retry-After, else backing off exponentially with jitter. A 4xx,
-/// or running out of attempts, makes it a dead letter with CXone's answer.
+/// One attempt at delivering a unit of inbound work to CXone, and what follows from CXone's answer: accepted,
+/// refused (a 4xx: a dead letter with CXone's answer), or to be retried. When and whether to retry is the
+/// <see cref="PartitionPump"/>'s decision (the integration's schedule, the retry budget kept in Redis), so a
+/// waiting retry holds nothing.
 /// </summary>
 public sealed partial class InboundDelivery(
     RegistryStore registry,
     CxoneClient cxone,
     DeadLetters deadLetters,
     MessageTimeline timeline,
-    IOptions<ConversationsOptions> options,
-    TimeProvider time,
     ILogger<InboundDelivery> logger)
 {
-    /// <summary>
-    /// Delivers (or dead-letters) the work; false, without sending, when <paramref name="stillOwner"/> says before an
-    /// attempt that this replica no longer holds the partition (the work stays pending for the new owner).
-    /// </summary>
-    public async Task<bool> DeliverAsync(InboundWork work, Func<CancellationToken, Task<bool>> stillOwner, CancellationToken cancellationToken)
+    /// <summary>The integration the work goes to; null (and the work is a dead letter) when it is gone.</summary>
+    public async Task<Integration?> ResolveAsync(InboundWork work)
     {
         var channel = await registry.GetChannelAsync(work.ChannelId);
         var integration = channel is null ? null : await registry.GetIntegrationAsync(channel.IntegrationId);
         if (integration is null)
         {
             await deadLetters.AddAsync(work, $"channel {work.ChannelId} or its integration is no longer registered", null, 0);
-            return true;
         }
 
-        // A message goes to CXone as it was queued; only a status is read here.
-        var status = work.Kind == InboundWork.StatusKind ? JsonNode.Parse(work.Body)!.AsObject() : null;
-        var started = time.GetUtcNow();
-        for (var attempt = 1; ; attempt++)
-        {
-            if (!await stillOwner(cancellationToken))
-            {
-                return false;
-            }
-
-            timeline.Record(work.ChannelId, work.MessageId, "sent_to_cxone", attempt == 1 ? null : $"attempt {attempt}");
-            var result = status is not null
-                ? await cxone.UpdateStatusAsync(integration, work.ChannelId, work.MessageId, status, cancellationToken)
-                : await cxone.CreateMessageAsync(integration, work.ChannelId, work.Body, cancellationToken);
-
-            // A status can reach CXone before CXone has stored the agent's message it is about: wait for it.
-            if (work.Kind == InboundWork.StatusKind && result.StatusCode == 404)
-            {
-                result = result with { Outcome = CxoneOutcome.Retryable };
-            }
-
-            switch (result.Outcome)
-            {
-                case CxoneOutcome.Accepted:
-                    timeline.Record(work.ChannelId, work.MessageId, "accepted", status?["status"]?.ToString());
-                    return true;
-                case CxoneOutcome.Rejected:
-                    LogRejected(work.Kind, work.MessageId, work.ChannelId, result.StatusCode);
-                    await deadLetters.AddAsync(work, $"CXone refused it with {result.StatusCode}", result.Body, attempt);
-                    return true;
-                case CxoneOutcome.Retryable when attempt >= options.Value.MaxAttempts || time.GetUtcNow() - started >= options.Value.RetryFor:
-                    await deadLetters.AddAsync(work, $"no success after {attempt} attempts; last: {Describe(result)}", result.Body, attempt);
-                    return true;
-                default:
-                    var delay = DelayBefore(attempt + 1, result.RetryAfter);
-                    timeline.Record(work.ChannelId, work.MessageId, "retry", $"{Describe(result)}; next attempt in {delay.TotalMilliseconds:0} ms");
-                    LogRetry(work.MessageId, Describe(result), (int)delay.TotalMilliseconds);
-                    await Task.Delay(delay, time, cancellationToken);
-                    break;
-            }
-        }
+        return integration;
     }
 
-    /// <summary>Retry-After when CXone gives it (in full, within the retry budget), else exponential backoff with jitter (half fixed, half random).</summary>
-    public TimeSpan DelayBefore(int attempt, TimeSpan? retryAfter)
+    /// <summary>Sends the work once; a message goes to CXone as it was queued, only a status is read here.</summary>
+    public async Task<CxoneResult> SendAsync(InboundWork work, Integration integration, int attempt, CancellationToken cancellationToken)
     {
-        var max = options.Value.RetryMaxDelay;
-        if (retryAfter is { } given && given > TimeSpan.Zero)
+        timeline.Record(work.ChannelId, work.MessageId, "sent_to_cxone", attempt == 1 ? null : $"attempt {attempt}");
+        var status = work.Kind == InboundWork.StatusKind ? JsonNode.Parse(work.Body)!.AsObject() : null;
+        var result = status is not null
+            ? await cxone.UpdateStatusAsync(integration, work.ChannelId, work.MessageId, status, cancellationToken)
+            : await cxone.CreateMessageAsync(integration, work.ChannelId, work.Body, cancellationToken);
+
+        // A status can reach CXone before CXone has stored the agent's message it is about: wait for it.
+        if (status is not null && result.StatusCode == 404)
         {
-            return given < options.Value.RetryFor ? given : options.Value.RetryFor;
+            result = result with { Outcome = CxoneOutcome.Retryable };
         }
 
-        var ceiling = Math.Min(max.TotalMilliseconds, options.Value.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 2, 20)));
-        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
+        if (result.Outcome == CxoneOutcome.Accepted)
+        {
+            timeline.Record(work.ChannelId, work.MessageId, "accepted", status?["status"]?.ToString());
+        }
+
+        return result;
+    }
+
+    public async Task RefusedAsync(InboundWork work, CxoneResult result, int attempt)
+    {
+        LogRejected(work.Kind, work.MessageId, work.ChannelId, result.StatusCode);
+        await deadLetters.AddAsync(work, $"CXone refused it with {result.StatusCode}", result.Body, attempt);
+    }
+
+    public Task ExhaustedAsync(InboundWork work, CxoneResult result, int attempt) =>
+        deadLetters.AddAsync(work, $"no success after {attempt} attempts; last: {Describe(result)}", result.Body, attempt);
+
+    public void WillRetry(InboundWork work, CxoneResult result, TimeSpan delay)
+    {
+        timeline.Record(work.ChannelId, work.MessageId, "retry", $"{Describe(result)}; next attempt in {delay.TotalMilliseconds:0} ms");
+        LogRetry(work.MessageId, Describe(result), (int)delay.TotalMilliseconds);
     }
 
     private static string Describe(CxoneResult result) => result.StatusCode == 0 ? result.Body ?? "no answer" : $"HTTP {result.StatusCode}";

@@ -17,6 +17,7 @@ public sealed partial class InboundWorker(
     IConnectionMultiplexer redis,
     InboundStreams queue,
     InboundDelivery delivery,
+    IntegrationGates gates,
     IOptions<ConversationsOptions> options,
     TimeProvider time,
     ILogger<InboundWorker> logger) : BackgroundService
@@ -96,7 +97,7 @@ public sealed partial class InboundWorker(
                 // A pump that ended on its own is replaced; it reads once the renewal below confirms the lease.
                 _pumps.TryRemove(partition, out _);
                 await current.DisposeAsync();
-                var pump = new PartitionPump(partition, _replica, current.LeaseToken, redis, delivery, _deliverySlots, options.Value, time, logger);
+                var pump = new PartitionPump(partition, _replica, current.LeaseToken, redis, delivery, gates, _deliverySlots, options.Value, time, logger);
                 _pumps[partition] = pump;
                 pump.Start(stoppingToken);
             }
@@ -137,7 +138,7 @@ public sealed partial class InboundWorker(
             var token = await db.ScriptEvaluateAsync(TakeIfFree, [RedisKeys.PartitionLease(partition), RedisKeys.PartitionLeaseGeneration(partition)], [_replica, leaseMs]);
             if (!token.IsNull)
             {
-                var pump = new PartitionPump(partition, _replica, token.ToString(), redis, delivery, _deliverySlots, options.Value, time, logger)
+                var pump = new PartitionPump(partition, _replica, token.ToString(), redis, delivery, gates, _deliverySlots, options.Value, time, logger)
                 {
                     LeaseValidUntil = DateTimeOffset.FromUnixTimeMilliseconds(now) + (options.Value.PartitionLease * 0.8),
                 };

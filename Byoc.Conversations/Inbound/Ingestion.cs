@@ -15,7 +15,7 @@ namespace Byoc.Conversations.Inbound;
 /// (connector, account, platform message id) and queued durably — then acknowledged. Delivery to CXone happens
 /// after, in <see cref="InboundWorker"/>, so a platform's webhook is answered in milliseconds.
 /// </summary>
-public sealed class Ingestion(IngestDurability durability, RegistryStore registry, InboundStreams queue, MessageTimeline timeline, Cxone.CxoneClient cxone, TimeProvider time)
+public sealed class Ingestion(IngestDurability durability, IdMap ids, RegistryStore registry, InboundStreams queue, MessageTimeline timeline, Cxone.CxoneClient cxone, TimeProvider time)
 {
     public async Task<IngestResponse> IngestAsync(IngestRequest request)
     {
@@ -38,9 +38,9 @@ public sealed class Ingestion(IngestDurability durability, RegistryStore registr
         var db = await durability.DatabaseAsync();
         var batch = db.CreateBatch();
         var writes = new List<Task>(8);
-        var threadId = IdMap.Remember(batch, writes, channel, IdKind.Thread, message.ExternalThreadId);
-        var messageId = IdMap.Remember(batch, writes, channel, IdKind.Message, message.ExternalMessageId);
-        var authorId = IdMap.Remember(batch, writes, channel, IdKind.EndUser, message.Author!.ExternalId);
+        var threadId = ids.Remember(batch, writes, channel, IdKind.Thread, message.ExternalThreadId);
+        var messageId = ids.Remember(batch, writes, channel, IdKind.Message, message.ExternalMessageId);
+        var authorId = ids.Remember(batch, writes, channel, IdKind.EndUser, message.Author!.ExternalId);
         batch.Execute();
 
         var body = ToCxoneMessage(message, messageId, threadId, authorId, message.CreatedAt?.ToDateTimeOffset() ?? time.GetUtcNow());

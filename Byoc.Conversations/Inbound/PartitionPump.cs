@@ -13,6 +13,7 @@ internal sealed partial class PartitionPump(
     string leaseToken,
     IConnectionMultiplexer redis,
     InboundDelivery delivery,
+    IntegrationGates gates,
     SemaphoreSlim deliverySlots,
     ConversationsOptions options,
     TimeProvider time,
@@ -25,7 +26,10 @@ internal sealed partial class PartitionPump(
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Dictionary<string, Task> _threadTails = new(StringComparer.Ordinal);
+    // Entries attempting (or waiting for a replica-wide slot): the read budget. Parked ones are only held.
     private int _inFlight;
+    // Every entry read and not yet finished: delivering, parked for a retry, or waiting behind its thread.
+    private int _held;
     private Task _running = Task.CompletedTask;
 
     private string Stream => RedisKeys.InboundStream(partition);
@@ -112,7 +116,8 @@ internal sealed partial class PartitionPump(
         RedisValue position = "0";
         while (!cancellationToken.IsCancellationRequested)
         {
-            while (Volatile.Read(ref _inFlight) >= options.ReadBatch * 2 || time.GetUtcNow() > LeaseValidUntil)
+            while (Volatile.Read(ref _inFlight) >= options.ReadBatch * 2 || Volatile.Read(ref _held) >= options.MaxHeldPerPartition
+                || time.GetUtcNow() > LeaseValidUntil)
             {
                 await WaitAsync(cancellationToken);
             }
@@ -156,7 +161,7 @@ internal sealed partial class PartitionPump(
     private void Dispatch(StreamEntry entry, IDatabase db, CancellationToken cancellationToken)
     {
         var work = InboundWork.FromEntries(entry.Values);
-        Interlocked.Increment(ref _inFlight);
+        Interlocked.Increment(ref _held);
         lock (_threadTails)
         {
             var previous = _threadTails.GetValueOrDefault(work.OrderKey) ?? Task.CompletedTask;
@@ -178,45 +183,107 @@ internal sealed partial class PartitionPump(
     }
 
     /// <summary>
-    /// Delivers and acknowledges one entry. Whatever goes wrong short of being stopped (Redis timing out, a secret
-    /// that cannot be decrypted, CXone's discovery failing), the entry is retried in place: the thread behind it
-    /// waits, so nothing overtakes it and nothing is left pending unseen. Before each attempt the lease must still
-    /// be this pump's (the fencing token): the local lease clock alone cannot see a takeover after a pause.
+    /// Delivers and acknowledges one entry. A retry waits on its integration's schedule (Retry-After, backoff, an
+    /// open auth circuit) parked: it holds no read budget, no replica-wide slot and none of its integration's
+    /// turns, so other tenants in the partition flow on; its thread still waits behind it, so order holds. The retry
+    /// budget runs from the first attempt, kept in Redis, so a takeover does not restart it. Whatever else goes wrong
+    /// short of being stopped (Redis timing out, a secret that cannot be decrypted) is retried the same way. Before
+    /// each attempt the lease must still be this pump's (the fencing token).
     /// </summary>
     private async Task DeliverAsync(RedisValue entryId, InboundWork work, IDatabase db, CancellationToken cancellationToken)
     {
+        var active = false;
+        void Active(bool now)
+        {
+            if (active != now)
+            {
+                active = now;
+                Interlocked.Add(ref _inFlight, now ? 1 : -1);
+                if (!now)
+                {
+                    Wake();
+                }
+            }
+        }
+
+        var startedAt = time.GetUtcNow();
+        var budgetKept = false;
         try
         {
-            for (var attempt = 1; !cancellationToken.IsCancellationRequested; attempt++)
+            var done = false;
+            for (var attempt = 1; !done; attempt++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 try
                 {
+                    Active(true);
+                    var integration = await delivery.ResolveAsync(work);
+                    if (integration is null)
+                    {
+                        break;
+                    }
+
+                    Active(false);
+                    await gates.WaitTurnAsync(integration.Id, cancellationToken);
+                    using var turn = await gates.EnterAsync(integration.Id, cancellationToken);
+                    Active(true);
+                    if (!await StillOwnerAsync(db, cancellationToken))
+                    {
+                        return;
+                    }
+
                     await deliverySlots.WaitAsync(cancellationToken);
-                    bool handled;
+                    Cxone.CxoneResult result;
                     try
                     {
-                        handled = await delivery.DeliverAsync(work, ct => StillOwnerAsync(db, ct), cancellationToken);
+                        result = await delivery.SendAsync(work, integration, attempt, cancellationToken);
                     }
                     finally
                     {
                         deliverySlots.Release();
                     }
 
-                    if (!handled)
+                    switch (result.Outcome)
                     {
-                        return;
-                    }
+                        case Cxone.CxoneOutcome.Accepted:
+                            gates.Succeeded(integration.Id);
+                            done = true;
+                            break;
+                        case Cxone.CxoneOutcome.Rejected:
+                            await delivery.RefusedAsync(work, result, attempt);
+                            done = true;
+                            break;
+                        default:
+                            var delay = gates.Failed(integration.Id, result.RetryAfter);
+                            var first = await FirstAttemptAsync(entryId, startedAt, db);
+                            budgetKept = true;
+                            if (attempt >= options.MaxAttempts || time.GetUtcNow() - first >= options.RetryFor)
+                            {
+                                await delivery.ExhaustedAsync(work, result, attempt);
+                                done = true;
+                            }
+                            else
+                            {
+                                delivery.WillRetry(work, result, delay);
+                            }
 
-                    break;
+                            break;
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     LogDeliveryFailed(work.MessageId, partition, e.GetType().Name, e.Message);
-                    await Task.Delay(delivery.DelayBefore(attempt + 1, retryAfter: null), time, cancellationToken);
+                    Active(false);
+                    await Task.Delay(gates.DelayBefore(attempt + 1, retryAfter: null), time, cancellationToken);
                 }
             }
 
+            Active(true);
             await AcknowledgeAsync(entryId, db, cancellationToken);
+            if (budgetKept)
+            {
+                db.HashDelete(RedisKeys.FirstAttempts(partition), entryId, CommandFlags.FireAndForget);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -224,9 +291,19 @@ internal sealed partial class PartitionPump(
         }
         finally
         {
-            Interlocked.Decrement(ref _inFlight);
+            Active(false);
+            Interlocked.Decrement(ref _held);
             Wake();
         }
+    }
+
+    /// <summary>When the entry was first attempted, by whichever replica: recorded at its first failure, kept in Redis.</summary>
+    private async Task<DateTimeOffset> FirstAttemptAsync(RedisValue entryId, DateTimeOffset startedAt, IDatabase db)
+    {
+        var key = RedisKeys.FirstAttempts(partition);
+        await db.HashSetAsync(key, entryId, startedAt.ToUnixTimeMilliseconds(), When.NotExists);
+        var stored = await db.HashGetAsync(key, entryId);
+        return stored.TryParse(out long ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : startedAt;
     }
 
     /// <summary>CXone has it: only the XACK is retried (delivering again would be a duplicate attempt).</summary>
@@ -242,7 +319,7 @@ internal sealed partial class PartitionPump(
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
                 LogAckFailed(entryId.ToString(), partition, e.Message);
-                await Task.Delay(delivery.DelayBefore(attempt + 1, retryAfter: null), time, cancellationToken);
+                await Task.Delay(gates.DelayBefore(attempt + 1, retryAfter: null), time, cancellationToken);
             }
         }
     }

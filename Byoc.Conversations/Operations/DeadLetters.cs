@@ -9,7 +9,7 @@ namespace Byoc.Conversations.Operations;
 /// Work CXone refused (4xx) or that ran out of retries, kept with the reason and CXone's answer until an operator
 /// replays it (back onto the inbound queue, in its thread's partition) one by one or in bulk.
 /// </summary>
-public sealed class DeadLetters(IConnectionMultiplexer redis, InboundStreams queue, MessageTimeline timeline, TimeProvider time)
+public sealed class DeadLetters(IConnectionMultiplexer redis, InboundStreams queue, MessageTimeline timeline, TimeProvider time, Microsoft.Extensions.Options.IOptions<ConversationsOptions> options)
 {
     public async Task AddAsync(InboundWork work, string reason, string? cxoneResponse, int attempts)
     {
@@ -20,7 +20,8 @@ public sealed class DeadLetters(IConnectionMultiplexer redis, InboundStreams que
             new NameValueEntry("attempts", attempts),
             new NameValueEntry("failedAt", time.GetUtcNow().ToUnixTimeMilliseconds()),
         ]).ToArray();
-        await redis.GetDatabase().StreamAddAsync(RedisKeys.DeadLetters, entries);
+        // Capped, oldest first out: an outage that dead-letters everything must not fill Redis (which never evicts).
+        await redis.GetDatabase().StreamAddAsync(RedisKeys.DeadLetters, entries, maxLength: options.Value.DeadLetterCap, useApproximateMaxLength: false);
         timeline.Record(work.ChannelId, work.MessageId, "dead_lettered", reason);
     }
 

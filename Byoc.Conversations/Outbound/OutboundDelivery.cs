@@ -18,8 +18,11 @@ namespace Byoc.Conversations.Outbound;
 /// An agent's message on its way to the platform: resolve the channel and the platform's ids, send through the
 /// channel's connector with a deadline and the idempotency key, map the ids the platform returns, and answer what
 /// the Edge needs for CXone. The answer is kept under the idempotency key, so a CXone retry gets the first answer
-/// and the platform gets the message once. A platform refusal still answers CXone (with an id) and then marks
-/// that message <c>failed</c> at CXone, so the agent sees it.
+/// and the platform gets the message once. Only a failure that provably never reached the platform (the connector
+/// says NOT_SENT, or could not be connected to) releases the key for a retry; a refusal and an unknown outcome
+/// (a reset, a 5xx, a timeout) still answer CXone with an id and then mark that message <c>failed</c> at CXone, so
+/// the agent sees it and CXone does not send it again. A multi-part send the platform took in part resumes at the
+/// part that failed (docs/architecture.md, "Outbound outcomes").
 /// </summary>
 public sealed partial class OutboundDelivery(
     IConnectionMultiplexer redis,
@@ -52,6 +55,12 @@ public sealed partial class OutboundDelivery(
         var key = RedisKeys.Delivery(request.IntegrationId, request.IdempotencyKey);
         if (await TryTakeAsync(db, key, cancellationToken) is { } earlier)
         {
+            if (request.IdempotencyKeyDerived)
+            {
+                // Same content within CXone's retry window: taken as CXone's retry, not as the agent's second message.
+                LogSuppressedRepeat(channel.Id, earlier.MessageId);
+            }
+
             return earlier;
         }
 
@@ -60,19 +69,13 @@ public sealed partial class OutboundDelivery(
         {
             // Not the caller's cancellation: once sending starts it finishes (within the connector's deadline) and
             // its answer is kept, so a CXone retry after the Edge gave up gets that answer instead of a second send.
-            response = await SendAsync(channel, request, CancellationToken.None);
+            response = await SendAsync(channel, request, db, CancellationToken.None);
         }
-        catch (OutcomeUnknownException e)
+        catch (NotSentException e)
         {
-            // The platform may or may not have it: the pending mark stays until it expires, so quick retries wait
-            // rather than send again.
-            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
-        }
-        catch
-        {
-            // Nothing was sent (the connector was unreachable or refused to try): a retry may try again.
+            // Provably not on the platform (or not all of it: the parts it took are recorded): a retry may send.
             await db.KeyDeleteAsync(key);
-            throw;
+            throw e.ToCaller;
         }
 
         await db.StringSetAsync(key, "done:" + Convert.ToBase64String(response.ToByteArray()),
@@ -101,7 +104,81 @@ public sealed partial class OutboundDelivery(
         }
     }
 
-    private async Task<DeliverResponse> SendAsync(Registry.Channel channel, DeliverRequest request, CancellationToken cancellationToken)
+    private async Task<DeliverResponse> SendAsync(Registry.Channel channel, DeliverRequest request, IDatabase db, CancellationToken cancellationToken)
+    {
+        SendRequest send;
+        var partsKey = RedisKeys.DeliveryParts(request.IntegrationId, request.IdempotencyKey);
+        try
+        {
+            send = await ToConnectorAsync(channel, request, db, partsKey);
+        }
+        catch (Exception e) when (e is RedisException or RpcException)
+        {
+            // Nothing went to the connector yet.
+            throw new NotSentException(e as RpcException ?? new RpcException(new Status(StatusCode.Unavailable, "the id map cannot be read now")));
+        }
+
+        SendResponse sent;
+        try
+        {
+            sent = await connectors.For(channel.Connector).SendAsync(send, deadline: time.GetUtcNow().UtcDateTime + options.Value.ConnectorDeadline, cancellationToken: cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            var failure = ConnectorOutcome.Of(e);
+            switch (failure.Kind)
+            {
+                case SendFailureKind.NotSent:
+                    LogConnectorUnavailable(channel.Connector, e.StatusCode, failure.PartsAccepted);
+                    if (failure.PartsAccepted > 0)
+                    {
+                        await db.StringSetAsync(partsKey, $"{failure.PartsAccepted}:{failure.FirstPartMessageId}", options.Value.DeliveryRetention);
+                    }
+
+                    var status = e.StatusCode == StatusCode.ResourceExhausted ? StatusCode.ResourceExhausted : StatusCode.Unavailable;
+                    throw new NotSentException(new RpcException(new Status(status, $"connector '{channel.Connector}' could not send it now ({e.StatusCode})")));
+                case SendFailureKind.Refused:
+                    var refusedId = await ids.RememberAsync(channel, IdKind.Message, $"refused:{request.IdempotencyKey}");
+                    LogPlatformRefused(channel.Connector, refusedId, e.StatusCode, e.Status.Detail);
+                    return await ReportFailedAsync(channel, request, refusedId, $"{channel.Connector} refused it: {e.Status.Detail}", e.Status.Detail);
+                default:
+                    // Part of it may be on the platform: the first part's id stands for the message.
+                    var unknownId = await ids.RememberAsync(channel, IdKind.Message,
+                        failure.PartsAccepted > 0 && failure.FirstPartMessageId.Length > 0 ? failure.FirstPartMessageId : $"unknown:{request.IdempotencyKey}");
+                    LogOutcomeUnknown(channel.Connector, unknownId, e.StatusCode, e.Status.Detail);
+                    var reason = $"{channel.Connector} did not confirm it ({e.StatusCode}: {e.Status.Detail}); it may have reached the customer and is not sent again";
+                    return await ReportFailedAsync(channel, request, unknownId, reason, reason);
+            }
+        }
+
+        var messageId = await ids.RememberAsync(channel, IdKind.Message, sent.ExternalMessageId);
+        var threadId = string.IsNullOrEmpty(sent.ExternalThreadId)
+            ? (string.IsNullOrEmpty(request.ThreadId) ? string.Empty : request.ThreadId)
+            : await ids.RememberAsync(channel, IdKind.Thread, sent.ExternalThreadId);
+        var response = new DeliverResponse
+        {
+            MessageId = messageId,
+            CreatedAt = sent.CreatedAt ?? Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+            MessageUrl = sent.MessageUrl,
+            ThreadId = threadId,
+        };
+        response.Recipients.AddRange(request.Recipients);
+        foreach (var user in sent.EndUsers)
+        {
+            response.EndUserIdentities.Add(new EndUser(user) { ExternalId = await ids.RememberAsync(channel, IdKind.EndUser, user.ExternalId) });
+        }
+
+        if (send.PartsAlreadyAccepted > 0)
+        {
+            await db.KeyDeleteAsync(partsKey, CommandFlags.FireAndForget);
+        }
+
+        timeline.Record(channel.Id, messageId, "sent_to_platform", sent.Degradations.Count == 0 ? null : "adapted: " + string.Join("; ", sent.Degradations));
+        return response;
+    }
+
+    /// <summary>The connector's request, in the platform's ids, resuming after the parts an earlier attempt got accepted.</summary>
+    private async Task<SendRequest> ToConnectorAsync(Registry.Channel channel, DeliverRequest request, IDatabase db, string partsKey)
     {
         var nativeThread = string.Empty;
         if (!string.IsNullOrEmpty(request.ThreadId))
@@ -128,57 +205,24 @@ public sealed partial class OutboundDelivery(
             send.ReplyToExternalMessageId = (await ids.FindByCxoneIdAsync(channel.Id, request.ReplyToMessageId))?.NativeId ?? request.ReplyToMessageId;
         }
 
-        SendResponse sent;
-        try
+        if (((string?)await db.StringGetAsync(partsKey))?.Split(':', 2) is [var parts, var first] && int.TryParse(parts, out var accepted))
         {
-            sent = await connectors.For(channel.Connector).SendAsync(send, deadline: time.GetUtcNow().UtcDateTime + options.Value.ConnectorDeadline, cancellationToken: cancellationToken);
-        }
-        catch (RpcException e) when (e.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Cancelled)
-        {
-            LogConnectorUnavailable(channel.Connector, e.StatusCode);
-            throw new OutcomeUnknownException($"connector '{channel.Connector}' did not answer in time ({e.StatusCode})");
-        }
-        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.ResourceExhausted)
-        {
-            LogConnectorUnavailable(channel.Connector, e.StatusCode);
-            throw new RpcException(new Status(StatusCode.Unavailable, $"connector '{channel.Connector}' is unavailable ({e.StatusCode})"));
-        }
-        catch (RpcException e)
-        {
-            return await ReportRefusalAsync(channel, request, e);
+            send.PartsAlreadyAccepted = accepted;
+            send.FirstPartMessageId = first;
         }
 
-        var messageId = await ids.RememberAsync(channel, IdKind.Message, sent.ExternalMessageId);
-        var threadId = string.IsNullOrEmpty(sent.ExternalThreadId)
-            ? (string.IsNullOrEmpty(request.ThreadId) ? string.Empty : request.ThreadId)
-            : await ids.RememberAsync(channel, IdKind.Thread, sent.ExternalThreadId);
-        var response = new DeliverResponse
-        {
-            MessageId = messageId,
-            CreatedAt = sent.CreatedAt ?? Timestamp.FromDateTimeOffset(time.GetUtcNow()),
-            MessageUrl = sent.MessageUrl,
-            ThreadId = threadId,
-        };
-        response.Recipients.AddRange(request.Recipients);
-        foreach (var user in sent.EndUsers)
-        {
-            response.EndUserIdentities.Add(new EndUser(user) { ExternalId = await ids.RememberAsync(channel, IdKind.EndUser, user.ExternalId) });
-        }
-
-        timeline.Record(channel.Id, messageId, "sent_to_platform", sent.Degradations.Count == 0 ? null : "adapted: " + string.Join("; ", sent.Degradations));
-        return response;
+        return send;
     }
 
-    private async Task<DeliverResponse> ReportRefusalAsync(Registry.Channel channel, DeliverRequest request, RpcException refusal)
+    /// <summary>CXone gets an answer with an id (so it does not send again) and then the message's <c>failed</c> status, so the agent sees it.</summary>
+    private async Task<DeliverResponse> ReportFailedAsync(Registry.Channel channel, DeliverRequest request, string messageId, string timelineDetail, string reason)
     {
-        var messageId = await ids.RememberAsync(channel, IdKind.Message, $"refused:{request.IdempotencyKey}");
-        LogPlatformRefused(channel.Connector, messageId, refusal.StatusCode, refusal.Status.Detail);
-        timeline.Record(channel.Id, messageId, "failed", $"{channel.Connector} refused it: {refusal.Status.Detail}");
+        timeline.Record(channel.Id, messageId, "failed", timelineDetail);
         var status = new JsonObject
         {
             ["status"] = "failed",
             ["updatedAt"] = Ingestion.Format(time.GetUtcNow()),
-            ["reason"] = refusal.Status.Detail,
+            ["reason"] = reason,
         };
         await queue.EnqueueOnceAsync(
             new InboundWork(InboundWork.StatusKind, channel.Id, messageId, messageId, status.ToJsonString()),
@@ -192,11 +236,21 @@ public sealed partial class OutboundDelivery(
         };
     }
 
-    private sealed class OutcomeUnknownException(string message) : Exception(message);
+    /// <summary>The send provably did not reach the platform: the key is released and the caller told to retry.</summary>
+    private sealed class NotSentException(RpcException toCaller) : Exception(toCaller.Message)
+    {
+        public RpcException ToCaller { get; } = toCaller;
+    }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Connector {Connector} is unavailable: {Status}")]
-    private partial void LogConnectorUnavailable(string connector, StatusCode status);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connector {Connector} could not send now: {Status}; {PartsAccepted} parts were accepted; a retry may send")]
+    private partial void LogConnectorUnavailable(string connector, StatusCode status, int partsAccepted);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connector {Connector} refused message {MessageId}: {Status} {Detail}; CXone is told it failed")]
     private partial void LogPlatformRefused(string connector, string messageId, StatusCode status, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connector {Connector} did not confirm message {MessageId}: {Status} {Detail}; it is not sent again and CXone is told it failed")]
+    private partial void LogOutcomeUnknown(string connector, string messageId, StatusCode status, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "An identical agent message for channel {ChannelId} within the retry window was answered as CXone's retry of {MessageId}, not sent again")]
+    private partial void LogSuppressedRepeat(string channelId, string messageId);
 }

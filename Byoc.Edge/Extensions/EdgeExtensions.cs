@@ -2,6 +2,7 @@ using Byoc.Conversations.V1;
 using Byoc.Edge.Cxone;
 using Byoc.Edge.HealthChecks;
 using Byoc.Edge.Identity;
+using Byoc.ServiceDefaults;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -59,7 +60,7 @@ public static class EdgeExtensions
     /// </summary>
     public static WebApplicationBuilder AddCxoneTokenServer(this WebApplicationBuilder builder)
     {
-        builder.Services.AddDataProtection().SetApplicationName("Byoc.Edge");
+        builder.Services.AddDataProtection().SetApplicationName("Byoc.Edge").ProtectKeysWithConfiguredCertificate(builder.Configuration, builder.Environment);
         builder.Services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((o, redis) =>
             o.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), DataProtectionKeysRedisKey));
         builder.Services.AddSingleton<TokenKeyRing>();

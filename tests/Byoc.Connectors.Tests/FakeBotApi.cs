@@ -16,6 +16,11 @@ public sealed class FakeBotApi : IAsyncDisposable
     public const string Token = "123456:TEST-token";
     public const long RateLimitedChat = 429;
     public const long BlockedChat = 403;
+    /// <summary>Telegram takes a send into this chat but answers what the client library cannot read.</summary>
+    public const long GarbledChat = 202;
+    /// <summary>A photo whose URL contains this is throttled (429) the first time it is sent.</summary>
+    public const string ThrottledOnce = "throttled-once";
+    private readonly ConcurrentDictionary<string, bool> _throttled = new();
     public static readonly byte[] PhotoBytes = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3];
     private LoopbackServer? _server;
     private int _nextMessageId = 100;
@@ -72,6 +77,9 @@ public sealed class FakeBotApi : IAsyncDisposable
             ("getFile", _) when parameters["file_id"]?.ToString() == "photo-big" => Ok(new { file_id = "photo-big", file_unique_id = "u7", file_size = PhotoBytes.Length, file_path = "photos/file_7.jpg" }),
             ("getFile", _) => Error(400, "Bad Request: invalid file_id"),
             ("sendChatAction", _) => Ok(true),
+            ("sendMessage", GarbledChat) => Ok("not a message"),
+            ("sendPhoto", _) when parameters["photo"]?.ToString() is { } url && url.Contains(ThrottledOnce, StringComparison.Ordinal) && _throttled.TryAdd(url, true) =>
+                Error(429, "Too Many Requests: retry after 3", new { retry_after = 3 }),
             ("sendMessage" or "sendPhoto" or "sendDocument", _) => Ok(new
             {
                 message_id = Interlocked.Increment(ref _nextMessageId),

@@ -77,6 +77,60 @@ public sealed class PlatformApiTests
     }
 
     [Fact]
+    public async Task A_platform_that_refuses_the_connection_provably_never_got_the_request()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+
+        var unavailable = await Assert.ThrowsAsync<PlatformUnavailableException>(() => new PlatformApi(http, "Acme").PostAsync("send", new StringContent("hi"), CancellationToken.None));
+
+        Assert.True(unavailable.NotSent);
+    }
+
+    [Fact]
+    public async Task A_connection_reset_after_the_request_was_sent_is_an_unknown_outcome()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var platform = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptSocketAsync();
+            var buffer = new byte[4096];
+            var read = 0;
+            // Read the whole request (its body "hi" ends it), then reset instead of answering.
+            while (!System.Text.Encoding.ASCII.GetString(buffer, 0, read).EndsWith("hi", StringComparison.Ordinal))
+            {
+                read += await socket.ReceiveAsync(buffer.AsMemory(read));
+            }
+
+            socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+            socket.Close();
+        });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/") };
+
+        var unavailable = await Assert.ThrowsAsync<PlatformUnavailableException>(() => new PlatformApi(http, "Acme").PostAsync("send", new StringContent("hi"), CancellationToken.None));
+        await platform;
+
+        Assert.False(unavailable.NotSent);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.ServiceUnavailable, false)]
+    [InlineData(HttpStatusCode.BadGateway, false)]
+    [InlineData(HttpStatusCode.TooManyRequests, true)]
+    public async Task Only_a_throttle_says_the_platform_did_not_take_it_a_5xx_leaves_the_outcome_unknown(HttpStatusCode status, bool notSent)
+    {
+        using var http = Client(_ => new HttpResponseMessage(status));
+
+        var unavailable = await Assert.ThrowsAsync<PlatformUnavailableException>(() => new PlatformApi(http, "Acme").PostAsync("send", new StringContent("hi"), CancellationToken.None));
+
+        Assert.Equal(notSent, unavailable.NotSent);
+    }
+
+    [Fact]
     public async Task An_unreachable_platform_is_unavailable()
     {
         using var http = Client(_ => throw new HttpRequestException("Connection refused"));

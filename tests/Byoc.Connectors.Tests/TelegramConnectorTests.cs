@@ -208,6 +208,41 @@ public sealed class TelegramConnectorTests(TelegramFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task A_send_throttled_on_its_second_part_resumes_at_the_second_part_and_never_sends_the_first_again()
+    {
+        var chat = Next();
+        // Text over a caption's length goes first on its own; the photo is part two.
+        var content = new MessageContent
+        {
+            Text = new string('a', 1100),
+            Attachments = { new Attachment { Url = $"https://cdn.example/{FakeBotApi.ThrottledOnce}-{chat}.png", FileName = "box.png", MimeType = "image/png" } },
+        };
+        var request = new SendRequest { IdempotencyKey = $"k{chat}", AccountId = "bot", ExternalThreadId = $"{chat}", Content = content };
+
+        var throttled = await Assert.ThrowsAsync<RpcException>(() => fixture.Connector.Connector.SendAsync(request).ResponseAsync);
+        var failure = Failure(throttled);
+        var firstPart = Assert.Single(fixture.BotApi.CallsOf("sendMessage", chat));
+        var resumed = await fixture.Connector.Connector.SendAsync(new SendRequest(request) { PartsAlreadyAccepted = failure.PartsAccepted, FirstPartMessageId = failure.FirstPartMessageId });
+
+        Assert.Equal(StatusCode.ResourceExhausted, throttled.StatusCode);
+        Assert.Equal((SendFailureKind.NotSent, 1, 3), (failure.Kind, failure.PartsAccepted, failure.RetryAfterSeconds));
+        Assert.Single(fixture.BotApi.CallsOf("sendMessage", chat));
+        Assert.Equal(2, fixture.BotApi.CallsOf("sendPhoto", chat).Count);
+        Assert.Equal(failure.FirstPartMessageId, resumed.ExternalMessageId);
+        Assert.StartsWith($"{chat}:", resumed.ExternalMessageId, StringComparison.Ordinal);
+        Assert.Equal(content.Text, firstPart["text"]?.ToString());
+    }
+
+    [Fact]
+    public async Task An_answer_the_connector_cannot_read_after_Telegram_took_the_message_is_an_unknown_outcome_not_a_refusal()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => Send(FakeBotApi.GarbledChat, new MessageContent { Text = "hi" }));
+
+        Assert.NotEqual(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Equal(SendFailureKind.Unknown, Failure(error).Kind);
+    }
+
+    [Fact]
     public async Task A_bot_blocked_by_the_user_fails_the_send_for_good()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => Send(FakeBotApi.BlockedChat, new MessageContent { Text = "hi" }));
@@ -249,6 +284,8 @@ public sealed class TelegramConnectorTests(TelegramFixture fixture) : IClassFixt
 
     private static string Update(int id, string fields, string chat = """{"id":777,"type":"private"}""") =>
         $"{{\"update_id\":{id},\"message\":{{\"message_id\":{id},\"date\":1753473957,\"chat\":{chat},\"from\":{From},{fields}}}}}";
+
+    private static SendFailure Failure(RpcException error) => SendFailure.Parser.ParseFrom(error.Trailers.Get("send-failure-bin")!.ValueBytes);
 
     private static int Next() => Interlocked.Increment(ref s_next);
 

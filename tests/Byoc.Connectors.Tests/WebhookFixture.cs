@@ -43,10 +43,13 @@ public sealed class WebhookFixture : IAsyncLifetime
     {
         _platform = await LoopbackServer.StartAsync(HttpProtocols.Http1, _ => { }, app => app.MapPost("/platform/{scenario}", AnswerAsync));
         string Url(string scenario) => new Uri(_platform.Url, $"/platform/{scenario}").ToString();
-        foreach (var scenario in new[] { "ok", "flaky", "refuses", "down", "slow", "no-id" })
+        foreach (var scenario in new[] { "ok", "flaky", "flaky-typing", "refuses", "slow", "no-id", "reset" })
         {
             Conversations.AddAccount(scenario, new Dictionary<string, string>(Mapping) { ["outboundUrl"] = Url(scenario) });
         }
+
+        // Nothing listens there: every connection is refused, so the platform provably never gets the message.
+        Conversations.AddAccount("closed", new Dictionary<string, string>(Mapping) { ["outboundUrl"] = $"http://127.0.0.1:{ClosedPort()}/platform/closed" });
 
         Conversations.AddAccount("custom-headers", new Dictionary<string, string>(Mapping)
         {
@@ -74,6 +77,13 @@ public sealed class WebhookFixture : IAsyncLifetime
         }
     }
 
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     private async Task<IResult> AnswerAsync(string scenario, HttpRequest request)
     {
         using var body = new MemoryStream();
@@ -82,9 +92,12 @@ public sealed class WebhookFixture : IAsyncLifetime
         var call = _calls.AddOrUpdate(scenario, 1, (_, n) => n + 1);
         switch (scenario)
         {
-            case "flaky" when call <= 2:
-            case "down":
+            case "flaky" or "flaky-typing" when call <= 2:
                 return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            case "reset":
+                // The request arrived whole; the connection is cut before any answer.
+                request.HttpContext.Abort();
+                return Results.Empty;
             case "refuses":
                 return Results.Json(new { error = "unknown thread" }, statusCode: StatusCodes.Status422UnprocessableEntity);
             case "slow":

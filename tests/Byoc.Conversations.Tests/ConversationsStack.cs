@@ -107,6 +107,7 @@ public sealed class ConversationsStack : IAsyncLifetime
             ["ConnectionStrings:redis"] = redis,
             ["Byoc:InternalKey"] = InternalKey,
             ["Byoc:InternalCallers:edge"] = EdgeKey,
+            [KeyRingCertificate.Setting] = KeyRingCertificate.Base64,
             ["Byoc:InternalCallers:connector-test"] = ConnectorKey,
             ["Byoc:InternalCallers:connector-other"] = Byoc.ServiceDefaults.InternalCallers.HashOf(OtherConnectorKey),
             ["Byoc:Connectors:test"] = connector.ToString(),

@@ -1,5 +1,6 @@
 using Byoc.Conversations.Cxone;
 using Byoc.Conversations.Registry;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
@@ -16,9 +17,10 @@ public sealed class CxoneTokensTests(ConversationsStack stack)
         var refused = await tokens.GetAsync(integration, CancellationToken.None);
 
         await tokens.InvalidateAsync(integration, refused);
-        // What a read of Redis under way when CXone answered 401 would bring back: the refused token.
+        // What a read of Redis under way when CXone answered 401 would bring back: the refused token (protected, as it is cached).
         await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Redis.ConnectionString);
-        await redis.GetDatabase().StringSetAsync("byoc:v1:{i:acme}:cxone-token", refused, TimeSpan.FromMinutes(5));
+        var protector = stack.Factory.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector(CxoneTokens.ProtectorPurpose);
+        await redis.GetDatabase().StringSetAsync("byoc:v1:{i:acme}:cxone-token", protector.Protect(refused), TimeSpan.FromMinutes(5));
         var next = await tokens.GetAsync(integration, CancellationToken.None);
 
         Assert.NotEqual(refused, next);

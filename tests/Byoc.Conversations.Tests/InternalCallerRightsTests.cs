@@ -101,18 +101,33 @@ public sealed class InternalKeyStartupTests(RedisServer redis) : IClassFixture<R
     }
 
     [Fact]
+    public void Outside_development_conversations_without_a_key_ring_certificate_fails_start_up_naming_the_setting()
+    {
+        using var factory = Conversations("Production", "127.0.0.1:1,connectTimeout=100,abortConnect=false", withCertificate: false);
+
+        var e = Assert.ThrowsAny<InvalidOperationException>(() => factory.Server);
+
+        Assert.Contains("Byoc:DataProtection:Certificate:Path", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Byoc:DataProtection:Certificate:Base64", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void In_development_conversations_without_internal_keys_starts()
     {
-        using var factory = Conversations("Development", redis.ConnectionString);
+        using var factory = Conversations("Development", redis.ConnectionString, withCertificate: false);
 
         Assert.NotNull(factory.Server);
     }
 
     // Nothing provisioned: only the internal keys are at stake.
-    private static WebApplicationFactory<Program> Conversations(string environment, string redis) =>
+    private static WebApplicationFactory<Program> Conversations(string environment, string redis, bool withCertificate = true) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment(environment);
             web.UseSetting("ConnectionStrings:redis", redis);
+            if (withCertificate)
+            {
+                web.UseSetting(KeyRingCertificate.Setting, KeyRingCertificate.Base64);
+            }
         });
 }

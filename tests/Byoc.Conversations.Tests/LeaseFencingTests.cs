@@ -43,12 +43,68 @@ public sealed class LeaseFencingTests(ConversationsStack stack)
         Assert.False(owner.Fenced);
     }
 
-    private PartitionPump Pump(string leaseToken) => new(
-        Partition, leaseToken.Split('#')[0], leaseToken, stack.Service<IConnectionMultiplexer>(), stack.Service<InboundDelivery>(),
-        new SemaphoreSlim(4), stack.Service<IOptions<ConversationsOptions>>().Value, TimeProvider.System, NullLogger.Instance)
+    [Fact]
+    public async Task The_retry_budget_counts_from_the_first_attempt_of_the_earlier_owner_after_a_takeover()
     {
-        LeaseValidUntil = DateTimeOffset.UtcNow.AddHours(1),
-    };
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Redis.ConnectionString);
+        var db = redis.GetDatabase();
+        var (_, work) = Work("budget");
+        var entryId = await db.StreamAddAsync(RedisKeys.InboundStream(Partition), work.ToEntries());
+        await db.StringSetAsync(RedisKeys.PartitionLease(Partition), "first-owner#1", TimeSpan.FromMinutes(5));
+        // Exactly one failure for each owner; a long backoff, so that each owner makes one attempt.
+        await stack.Sandbox.AddFaultAsync("status", count: 2, pathContains: "/channels/acme-1/messages", statusCode: 503);
+        var slow = Options(o => o.RetryBaseDelay = o.RetryMaxDelay = TimeSpan.FromSeconds(30));
+
+        await using var first = Pump("first-owner#1", slow);
+        first.Start(CancellationToken.None);
+        await Poll.UntilAsync(async () => (await db.HashGetAsync(RedisKeys.FirstAttempts(Partition), entryId)).HasValue, TimeSpan.FromSeconds(30), "the first owner's attempt failed and is recorded");
+        var firstAttempt = DateTimeOffset.FromUnixTimeMilliseconds((long)await db.HashGetAsync(RedisKeys.FirstAttempts(Partition), entryId));
+        await Poll.UntilAsync(() => DateTimeOffset.UtcNow - firstAttempt > TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10), "two seconds pass");
+
+        // Taken over by an owner whose budget is 2 s: spent already, counted from the first owner's attempt.
+        await db.StringSetAsync(RedisKeys.PartitionLease(Partition), "second-owner#2", TimeSpan.FromMinutes(5));
+        var tight = Options(o =>
+        {
+            o.RetryBaseDelay = o.RetryMaxDelay = TimeSpan.FromSeconds(30);
+            o.RetryFor = TimeSpan.FromSeconds(2);
+        });
+        await using var second = Pump("second-owner#2", tight);
+        second.Start(CancellationToken.None);
+
+        var deadLetters = stack.Service<Operations.DeadLetters>();
+        await Poll.UntilAsync(async () => (await deadLetters.ListAsync(10_000)).Any(d => d.MessageId == work.MessageId), TimeSpan.FromSeconds(20), "a dead letter after the new owner's first failure");
+        var dead = (await deadLetters.ListAsync(10_000)).Single(d => d.MessageId == work.MessageId);
+        Assert.Equal(1, dead.Attempts);
+        Assert.False((await db.HashGetAsync(RedisKeys.FirstAttempts(Partition), entryId)).HasValue);
+        await db.StreamDeleteAsync(RedisKeys.DeadLetters, [dead.Id]);
+    }
+
+    private ConversationsOptions Options(Action<ConversationsOptions> change)
+    {
+        var configured = stack.Service<IOptions<ConversationsOptions>>().Value;
+        var options = new ConversationsOptions
+        {
+            ReadBatch = configured.ReadBatch,
+            MaxAttempts = 1000,
+            RetryFor = TimeSpan.FromHours(1),
+            RetryBaseDelay = configured.RetryBaseDelay,
+            RetryMaxDelay = configured.RetryMaxDelay,
+            StreamRetention = configured.StreamRetention,
+        };
+        change(options);
+        return options;
+    }
+
+    private PartitionPump Pump(string leaseToken, ConversationsOptions? options = null)
+    {
+        options ??= stack.Service<IOptions<ConversationsOptions>>().Value;
+        return new(
+            Partition, leaseToken.Split('#')[0], leaseToken, stack.Service<IConnectionMultiplexer>(), stack.Service<InboundDelivery>(),
+            new IntegrationGates(options, TimeProvider.System), new SemaphoreSlim(4), options, TimeProvider.System, NullLogger.Instance)
+        {
+            LeaseValidUntil = DateTimeOffset.UtcNow.AddHours(1),
+        };
+    }
 
     private static (string CxoneThread, InboundWork Work) Work(string text)
     {

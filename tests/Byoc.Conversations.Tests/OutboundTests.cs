@@ -1,3 +1,4 @@
+using Byoc.Connectors.V1;
 using Byoc.Conversations.Identity;
 using Byoc.Conversations.V1;
 using Byoc.Messages.V1;
@@ -114,10 +115,11 @@ public sealed class OutboundTests(ConversationsStack stack)
     }
 
     [Fact]
-    public async Task An_unreachable_connector_is_unavailable_and_a_later_retry_sends()
+    public async Task A_send_the_platform_never_got_releases_the_key_and_the_CXone_retry_sends_it_once()
     {
         var request = Reply("acme", "acme-1");
         stack.Connector.FailSendsWith = StatusCode.Unavailable;
+        stack.Connector.FailureDetail = new SendFailure { Kind = SendFailureKind.NotSent };
         try
         {
             var error = await Assert.ThrowsAsync<RpcException>(() => stack.Outbound.DeliverAsync(request).ResponseAsync);
@@ -126,11 +128,127 @@ public sealed class OutboundTests(ConversationsStack stack)
         finally
         {
             stack.Connector.FailSendsWith = null;
+            stack.Connector.FailureDetail = null;
         }
 
         var response = await stack.Outbound.DeliverAsync(request);
+        var again = await stack.Outbound.DeliverAsync(request);
 
         Assert.Equal(ExternalIds.Derive("test", "a1", IdKind.Message, $"platform-msg-{request.IdempotencyKey}"), response.MessageId);
+        Assert.Equal(response, again);
+        Assert.Equal(2, stack.Connector.Sends.Count(s => s.IdempotencyKey == request.IdempotencyKey));
+    }
+
+    [Fact]
+    public async Task A_connection_lost_after_the_connector_took_the_send_keeps_the_mark_and_a_CXone_retry_is_not_sent_again()
+    {
+        var request = Reply("acme", "acme-1");
+        // The connector got the request (the platform may have the message), then the connection is reset.
+        stack.Connector.BeforeAnswer = (_, context) =>
+        {
+            context.GetHttpContext().Abort();
+            return Task.CompletedTask;
+        };
+        DeliverResponse first;
+        try
+        {
+            first = await stack.Outbound.DeliverAsync(request);
+        }
+        finally
+        {
+            stack.Connector.BeforeAnswer = null;
+        }
+
+        var retry = await stack.Outbound.DeliverAsync(request);
+
+        Assert.Equal(first, retry);
+        Assert.Single(stack.Connector.Sends, s => s.IdempotencyKey == request.IdempotencyKey);
+        await AssertToldFailedAsync(first.MessageId, "may have reached the customer");
+    }
+
+    [Fact]
+    public async Task A_platform_5xx_is_an_unknown_outcome_CXone_gets_an_id_and_a_failed_status_and_its_retry_is_not_sent_again()
+    {
+        var request = Reply("acme", "acme-1");
+        stack.Connector.FailSendsWith = StatusCode.Unavailable;
+        stack.Connector.FailureDetail = new SendFailure { Kind = SendFailureKind.Unknown };
+        DeliverResponse first;
+        try
+        {
+            first = await stack.Outbound.DeliverAsync(request);
+        }
+        finally
+        {
+            stack.Connector.FailSendsWith = null;
+            stack.Connector.FailureDetail = null;
+        }
+
+        var retry = await stack.Outbound.DeliverAsync(request);
+
+        Assert.Equal(first, retry);
+        Assert.Single(stack.Connector.Sends, s => s.IdempotencyKey == request.IdempotencyKey);
+        await AssertToldFailedAsync(first.MessageId, "not sent again");
+    }
+
+    [Fact]
+    public async Task An_unexpected_connector_failure_is_never_reported_to_CXone_as_a_refusal()
+    {
+        var request = Reply("acme", "acme-1");
+        // What an unhandled exception in a connector answers: no trailer, status UNKNOWN.
+        stack.Connector.FailSendsWith = StatusCode.Unknown;
+        DeliverResponse first;
+        try
+        {
+            first = await stack.Outbound.DeliverAsync(request);
+        }
+        finally
+        {
+            stack.Connector.FailSendsWith = null;
+        }
+
+        var retry = await stack.Outbound.DeliverAsync(request);
+
+        Assert.Equal(first, retry);
+        Assert.Single(stack.Connector.Sends, s => s.IdempotencyKey == request.IdempotencyKey);
+        var reason = await AssertToldFailedAsync(first.MessageId, "may have reached the customer");
+        Assert.DoesNotContain("refused", reason, StringComparison.Ordinal);
+        Assert.NotEqual(ExternalIds.Derive("test", "a1", IdKind.Message, $"refused:{request.IdempotencyKey}"), first.MessageId);
+    }
+
+    [Fact]
+    public async Task A_multi_part_send_throttled_on_part_two_resumes_at_part_two_when_CXone_retries()
+    {
+        var request = Reply("acme", "acme-1");
+        stack.Connector.FailSendsWith = StatusCode.ResourceExhausted;
+        stack.Connector.FailureDetail = new SendFailure { Kind = SendFailureKind.NotSent, PartsAccepted = 1, FirstPartMessageId = "part-1-id", RetryAfterSeconds = 1 };
+        try
+        {
+            var throttled = await Assert.ThrowsAsync<RpcException>(() => stack.Outbound.DeliverAsync(request).ResponseAsync);
+            Assert.Equal(StatusCode.ResourceExhausted, throttled.StatusCode);
+        }
+        finally
+        {
+            stack.Connector.FailSendsWith = null;
+            stack.Connector.FailureDetail = null;
+        }
+
+        await stack.Outbound.DeliverAsync(request);
+
+        var sends = stack.Connector.Sends.Where(s => s.IdempotencyKey == request.IdempotencyKey).ToList();
+        Assert.Equal(2, sends.Count);
+        Assert.Equal((0, ""), (sends[0].PartsAlreadyAccepted, sends[0].FirstPartMessageId));
+        Assert.Equal((1, "part-1-id"), (sends[1].PartsAlreadyAccepted, sends[1].FirstPartMessageId));
+    }
+
+    private async Task<string> AssertToldFailedAsync(string messageId, string reasonContains)
+    {
+        await Poll.UntilAsync(async () => (await stack.Sandbox.StatusesAsync("acme-1")).Any(s => s.GetProperty("messageIdOnExternalPlatform").GetString() == messageId),
+            TimeSpan.FromSeconds(30), "CXone is told the message failed");
+        var status = (await stack.Sandbox.StatusesAsync("acme-1")).Single(s => s.GetProperty("messageIdOnExternalPlatform").GetString() == messageId);
+        Assert.Equal("failed", status.GetProperty("status").GetString());
+        var reason = status.GetProperty("reason").GetString() ?? string.Empty;
+        Assert.Contains(reasonContains, reason, StringComparison.Ordinal);
+        return reason;
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Byoc.Connectors.V1;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
@@ -26,6 +27,12 @@ public sealed class TestConnector : Connector.ConnectorBase, IAsyncDisposable
     /// <summary>When set, Send fails with this status (the platform refused, or is down).</summary>
     public StatusCode? FailSendsWith { get; set; }
 
+    /// <summary>With <see cref="FailSendsWith"/>: what the connector says of the failure (trailer send-failure-bin), as the SDK does.</summary>
+    public SendFailure? FailureDetail { get; set; }
+
+    /// <summary>When set, runs on each Send before it is answered (e.g. to cut the connection after the request arrived).</summary>
+    public Func<SendRequest, ServerCallContext, Task>? BeforeAnswer { get; set; }
+
     /// <summary>Recipients whose id starts with this are invalid.</summary>
     public string InvalidRecipientPrefix { get; set; } = "invalid";
 
@@ -45,23 +52,34 @@ public sealed class TestConnector : Connector.ConnectorBase, IAsyncDisposable
         Url = new Uri($"http://localhost:{port}");
     }
 
-    public override Task<SendResponse> Send(SendRequest request, ServerCallContext context)
+    public override async Task<SendResponse> Send(SendRequest request, ServerCallContext context)
     {
         Sends.Enqueue(request);
+        if (BeforeAnswer is { } before)
+        {
+            await before(request, context);
+        }
+
         if (FailSendsWith is { } status)
         {
-            throw new RpcException(new Status(status, "the platform says no"));
+            var trailers = new Metadata();
+            if (FailureDetail is { } detail)
+            {
+                trailers.Add("send-failure-bin", detail.ToByteArray());
+            }
+
+            throw new RpcException(new Status(status, "the platform says no"), trailers);
         }
 
         var thread = string.IsNullOrEmpty(request.ExternalThreadId) ? $"new-thread-for-{request.Recipients[0].ExternalId}" : request.ExternalThreadId;
-        return Task.FromResult(new SendResponse
+        return new SendResponse
         {
             ExternalMessageId = $"platform-msg-{request.IdempotencyKey}",
             ExternalThreadId = string.IsNullOrEmpty(request.ExternalThreadId) ? thread : string.Empty,
             CreatedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
             MessageUrl = $"https://platform.example/m/{request.IdempotencyKey}",
             EndUsers = { request.Recipients.Select(r => new Messages.V1.EndUser { ExternalId = r.ExternalId, Nickname = r.Name }) },
-        });
+        };
     }
 
     public override Task<ValidateRecipientsResponse> ValidateRecipients(ValidateRecipientsRequest request, ServerCallContext context)

@@ -83,6 +83,7 @@ public sealed class EdgeFactory(
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:redis", redis);
         builder.UseSetting("Byoc:InternalKey", "edge-test-internal-key-0123456789");
+        builder.UseSetting(KeyRingCertificate.Setting, KeyRingCertificate.Base64);
         builder.UseSetting("services:conversations:http:0", conversations.Address ?? "http://conversations");
         builder.UseSetting("Edge:Admin:ApiKey", TestData.AdminApiKey);
         builder.UseSetting("Edge:Token:AuthorizationPaths:0", TestData.ExtraTokenPath);
