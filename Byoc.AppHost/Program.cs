@@ -12,6 +12,10 @@ var edgeKey = InternalKey("edge");
 var junglebookKey = InternalKey("connector-junglebook");
 
 var redis = builder.AddByocRedis("redis");
+// The Edge, the part exposed to the internet, has a Redis user of its own limited to its keys.
+var edgeRedis = builder.AddByocRedisUser(redis, "edge", RedisUserExtensions.EdgeRules);
+// The Data Protection key rings in Redis are encrypted with it.
+var keyRingCertificate = builder.AddKeyRingCertificate();
 
 var conversations = builder.AddProject<Projects.Byoc_Conversations>("conversations")
     .WithLocalRunSettings()
@@ -19,6 +23,7 @@ var conversations = builder.AddProject<Projects.Byoc_Conversations>("conversatio
     .WithReference(redis)
     .WaitFor(redis)
     .WithReplicas(2)
+    .WithKeyRingCertificate(keyRingCertificate)
     .WithEnvironment("Byoc__InternalKey", conversationsKey)
     .WithEnvironment("Byoc__InternalCallers__edge", edgeKey)
     .WithEnvironment("Byoc__InternalCallers__connector-junglebook", junglebookKey)
@@ -40,7 +45,8 @@ var edge = builder.AddProject<Projects.Byoc_Edge>("edge")
     .WithLocalRunSettings()
     .WithHttpEndpoint(port: 5100)
     .WithExternalHttpEndpoints()
-    .WithReference(redis)
+    .WithReference(edgeRedis, connectionName: "redis")
+    .WithKeyRingCertificate(keyRingCertificate)
     .WithReference(conversations)
     .WithReference(junglebook)
     .WaitFor(conversations)

@@ -81,6 +81,9 @@ internal static class RedisKeys
     /// <summary>STREAM, capped at <see cref="ConversationsOptions.DeadLetterCap"/> (oldest trimmed): messages CXone refused or that ran out of retries.</summary>
     public const string DeadLetters = Prefix + "dead-letters";
 
+    /// <summary>STRING with TTL (24 h): the answer to one client-secret rotation (secret protected), by its idempotency key's digest.</summary>
+    public static string SecretRotation(string integrationId, string keyDigest) => $"{Prefix}{{i:{integrationId}}}:secret-rotation:{keyDigest}";
+
     /// <summary>STRING with TTL: the answer to one outbound request, by its idempotency key.</summary>
     public static string Delivery(string integrationId, string idempotencyKey) => $"{Prefix}{{i:{integrationId}}}:delivery:{idempotencyKey}";
 

@@ -52,7 +52,7 @@ public static class RedisServerExtensions
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis, async (_, ct) =>
             connectionString = await redis.ConnectionStringExpression.GetValueAsync(ct));
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(redis, async (_, ct) =>
-            await WriteConfigAsync(config, directory, await password.Resource.GetValueAsync(ct), ct));
+            await WriteConfigAsync(config, directory, await password.Resource.GetValueAsync(ct), await RedisUserExtensions.AclLinesAsync(redis, ct), ct));
 
         var healthCheck = $"{name}-ping";
         builder.Services.AddHealthChecks().AddRedis(
@@ -70,7 +70,7 @@ public static class RedisServerExtensions
             .ExcludeFromManifest();
     }
 
-    private static async Task WriteConfigAsync(string path, string directory, string? password, CancellationToken cancellationToken)
+    private static async Task WriteConfigAsync(string path, string directory, string? password, string users, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(password);
         // The append-only file holds every secret Byoc keeps: only the owner may enter the folder.
@@ -88,6 +88,7 @@ public static class RedisServerExtensions
             # Written by Byoc.AppHost at every start; the password changes with each run.
             bind 127.0.0.1 -::1
             protected-mode yes
+            {users}
             requirepass {password}
             dir "{directory}"
             appendonly yes

@@ -15,6 +15,9 @@ public sealed class RedisServerResource(string name, string dataDirectory, Param
 
     public ParameterResource Password { get; } = password;
 
+    /// <summary>The ACL users written into its config file beside the default user (<see cref="RedisUserExtensions"/>).</summary>
+    public ICollection<RedisUserResource> Users { get; } = new List<RedisUserResource>();
+
     /// <summary>Where the server keeps its config file and append-only file.</summary>
     public string DataDirectory { get; } = dataDirectory;
 

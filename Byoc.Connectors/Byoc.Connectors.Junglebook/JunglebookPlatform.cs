@@ -40,11 +40,13 @@ public sealed class JunglebookPlatform(IHttpClientFactory httpClients, TimeProvi
     {
         WebhookSignature.Verify(webhook.Account.Setting("webhookSecret"), webhook.Header("X-Junglebook-Timestamp"), webhook.Header("X-Junglebook-Signature"), webhook.Body.Span, time);
         var hook = webhook.ReadJson(body => JsonSerializer.Deserialize(body.Span, JunglebookJson.Default.JunglebookEvent));
-        IReadOnlyList<PlatformEvent> events = hook switch
+        // A genuine event without what it needs is answered 400 naming the field (see MalformedWebhookException).
+        var type = MalformedWebhookException.Required(hook?.Type, "type");
+        IReadOnlyList<PlatformEvent> events = (type, hook!) switch
         {
-            { Type: "message", Message: { } m } => [new MessageReceived(ToPlatformMessage(m))],
-            { Type: "receipt", MessageId: { } id, Status: "delivered" or "read" } => [new ReceiptReceived(id, hook.Status == "read" ? ReceiptStatus.Seen : ReceiptStatus.Delivered, hook.At ?? time.GetUtcNow())],
-            { Type: "typing", ThreadId: { } thread } => [new TypingReceived(thread, hook.On ?? false)],
+            ("message", var e) => [new MessageReceived(ToPlatformMessage(MalformedWebhookException.Required(e.Message, "message")))],
+            ("receipt", { Status: "delivered" or "read" } e) => [new ReceiptReceived(MalformedWebhookException.Required(e.MessageId, "messageId"), e.Status == "read" ? ReceiptStatus.Seen : ReceiptStatus.Delivered, e.At ?? time.GetUtcNow())],
+            ("typing", var e) => [new TypingReceived(MalformedWebhookException.Required(e.ThreadId, "threadId"), e.On ?? false)],
             _ => [],
         };
         return Task.FromResult(events);
@@ -83,6 +85,14 @@ public sealed class JunglebookPlatform(IHttpClientFactory httpClients, TimeProvi
 
     private static PlatformMessage ToPlatformMessage(JunglebookMessage m)
     {
+        MalformedWebhookException.Required(m.Id, "message.id");
+        MalformedWebhookException.Required(m.ThreadId, "message.threadId");
+        MalformedWebhookException.Required(MalformedWebhookException.Required(m.Author, "message.author").Id, "message.author.id");
+        if (m.Attachments?.Any(a => string.IsNullOrEmpty(a?.Url)) == true)
+        {
+            throw new MalformedWebhookException("message.attachments[].url", "the webhook has an attachment without a url");
+        }
+
         var names = (m.Author.Name ?? string.Empty).Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
         return new PlatformMessage
         {
@@ -102,7 +112,7 @@ public sealed class JunglebookPlatform(IHttpClientFactory httpClients, TimeProvi
             Content = new MessageContent
             {
                 Text = m.Text ?? string.Empty,
-                Attachments = { (m.Attachments ?? []).Select(a => new Attachment { FileName = a.Name, Url = a.Url }) },
+                Attachments = { (m.Attachments ?? []).Select(a => new Attachment { FileName = a.Name ?? string.Empty, Url = a.Url }) },
             },
         };
     }

@@ -82,7 +82,7 @@ public sealed record Webhook(PlatformAccount Account, ReadOnlyMemory<byte> Body,
         }
         catch (JsonException e)
         {
-            throw new FormatException($"the webhook is not the JSON expected: {e.Message}");
+            throw new MalformedWebhookException(e.Path ?? "$", $"the webhook is not the JSON expected: {e.Message}");
         }
     }
 }
@@ -141,6 +141,23 @@ public sealed record RecipientCheck(bool IsValid, string? DisplayErrorMessage = 
 
         return problems.Count == 0 ? Valid : Invalid(displayMessage, [.. problems]);
     }
+}
+
+/// <summary>
+/// A genuine webhook that lacks a field the connector needs, or has it in the wrong shape: answered 400 naming
+/// <see cref="Field"/>, so the platform stops sending it (a 500 would be retried forever).
+/// </summary>
+public sealed class MalformedWebhookException(string field, string message) : FormatException(message)
+{
+    public string Field { get; } = field;
+
+    /// <summary>The value at <paramref name="field"/>, or this exception when it is missing or empty.</summary>
+    public static string Required(string? value, string field) =>
+        string.IsNullOrEmpty(value) ? throw new MalformedWebhookException(field, $"the webhook has no {field}") : value;
+
+    /// <summary><paramref name="value"/>, or this exception when it is missing.</summary>
+    public static T Required<T>(T? value, string field) where T : class =>
+        value ?? throw new MalformedWebhookException(field, $"the webhook has no {field}");
 }
 
 /// <summary>The webhook is not genuine (signature, timestamp): answered 401, never ingested.</summary>

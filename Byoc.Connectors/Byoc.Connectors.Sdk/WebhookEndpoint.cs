@@ -9,7 +9,8 @@ namespace Byoc.Connectors.Sdk;
 /// <summary>
 /// <c>POST /hooks/{connector}/{accountId}</c>: the raw body is verified and parsed by the platform, each event is
 /// handed to Conversations (which queues it durably), and only then is the platform answered 200. A forged webhook
-/// gets 401; when Conversations cannot take it, 503 with Retry-After so the platform sends it again.
+/// gets 401; a genuine one lacking a field 400 naming it; when Conversations cannot take it, 503 with Retry-After so
+/// the platform sends it again (docs/architecture.md, "Webhook errors").
 /// </summary>
 internal sealed partial class WebhookEndpoint(IPlatform platform, AccountDirectory accounts, Inbound.InboundClient inbound, ILogger<WebhookEndpoint> logger)
 {
@@ -45,7 +46,21 @@ internal sealed partial class WebhookEndpoint(IPlatform platform, AccountDirecto
         }
         catch (FormatException e)
         {
-            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The webhook could not be read.", detail: e.Message);
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The webhook could not be read.", detail: e.Message,
+                extensions: new Dictionary<string, object?> { ["field"] = (e as MalformedWebhookException)?.Field ?? "$" });
+        }
+        catch (PlatformRejectedException e)
+        {
+            // The account lacks a setting the connector needs: ours to fix, and the platform's resend will then work.
+            LogMisconfigured(platform.Description.Connector, accountId, e.Message);
+            return Unavailable(context, "The account is not set up to take this webhook yet; send it again.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A genuine webhook the parser did not expect: a 500 would make the platform send it forever.
+            LogUnreadable(platform.Description.Connector, accountId, e);
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The webhook could not be read.", detail: $"The {platform.Description.Connector} connector could not read it ({e.GetType().Name}).",
+                extensions: new Dictionary<string, object?> { ["field"] = "$" });
         }
 
         try
@@ -55,13 +70,39 @@ internal sealed partial class WebhookEndpoint(IPlatform platform, AccountDirecto
                 await ForwardAsync(account, platformEvent, cancellationToken);
             }
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+        catch (RpcException e)
         {
-            context.Response.Headers.RetryAfter = "5";
-            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Byoc cannot take the webhook now; send it again.");
+            return FromConversations(context, e);
         }
 
         return Results.Ok();
+    }
+
+    /// <summary>
+    /// What Conversations said, for the platform: its input refused is 400, an unknown thread or account 404 (both
+    /// final: never sent again), a duplicate 200; anything else (down, slow, our own misconfiguration) is 503 with
+    /// Retry-After, never 500, so the platform sends it again later.
+    /// </summary>
+    private IResult FromConversations(HttpContext context, RpcException e)
+    {
+        switch (e.StatusCode)
+        {
+            case StatusCode.InvalidArgument:
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Byoc refused the webhook's content.", detail: e.Status.Detail);
+            case StatusCode.NotFound:
+                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Byoc knows no such target for this webhook.", detail: e.Status.Detail);
+            case StatusCode.AlreadyExists:
+                return Results.Ok();
+            default:
+                LogConversationsFailed(platform.Description.Connector, e.StatusCode);
+                return Unavailable(context, "Byoc cannot take the webhook now; send it again.");
+        }
+    }
+
+    private static IResult Unavailable(HttpContext context, string title)
+    {
+        context.Response.Headers.RetryAfter = "5";
+        return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title);
     }
 
     private async Task ForwardAsync(PlatformAccount account, PlatformEvent platformEvent, CancellationToken cancellationToken)
@@ -113,6 +154,15 @@ internal sealed partial class WebhookEndpoint(IPlatform platform, AccountDirecto
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a {Connector} webhook for account {AccountId}: {Reason}")]
     private partial void LogRejected(string connector, string accountId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A {Connector} webhook for account {AccountId} needs a setting the account lacks: {Reason}")]
+    private partial void LogMisconfigured(string connector, string accountId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A genuine {Connector} webhook for account {AccountId} could not be parsed; answered 400")]
+    private partial void LogUnreadable(string connector, string accountId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Conversations answered {Status} to a {Connector} webhook; answered 503")]
+    private partial void LogConversationsFailed(string connector, StatusCode status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A {Connector} typing indicator for account {AccountId} was dropped: {Status}")]
     private partial void LogTypingDropped(string connector, string accountId, StatusCode status);

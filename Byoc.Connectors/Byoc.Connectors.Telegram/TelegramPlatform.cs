@@ -51,6 +51,17 @@ public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfigurat
             return Task.FromResult<IReadOnlyList<PlatformEvent>>([]);
         }
 
+        // Genuine but incomplete: 400 naming the field, so Telegram stops sending it.
+        if (m.Photo?.Any(p => string.IsNullOrEmpty(p?.FileId)) == true)
+        {
+            throw new MalformedWebhookException("message.photo[].file_id", "the update has a photo without a file_id");
+        }
+
+        if (m.Document is { } d && string.IsNullOrEmpty(d.FileId))
+        {
+            throw new MalformedWebhookException("message.document.file_id", "the update has a document without a file_id");
+        }
+
         var attachments = new List<Attachment>();
         if (m.Photo is [.., var largest])
         {

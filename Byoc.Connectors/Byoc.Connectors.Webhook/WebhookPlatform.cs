@@ -50,7 +50,9 @@ public sealed class WebhookPlatform(IHttpClientFactory httpClients, TimeProvider
         using var document = webhook.ReadJson(body => JsonDocument.Parse(body));
         var root = document.RootElement;
 
-        string Required(string setting) => JsonPath.Text(root, account.Setting(setting)) ?? throw new FormatException($"the webhook has nothing at {setting} = {account.Setting(setting)}");
+        string Required(string setting) => JsonPath.Text(root, account.Setting(setting)) is { Length: > 0 } value
+            ? value
+            : throw new MalformedWebhookException(account.Setting(setting), $"the webhook has nothing at {setting} = {account.Setting(setting)}");
         string Optional(string setting) => JsonPath.Text(root, account.FindSetting(setting)) ?? string.Empty;
         var attachments = account.FindSetting("map.attachments") is { } list && JsonPath.Select(root, list) is { ValueKind: JsonValueKind.Array } items
             ? items.EnumerateArray().Select(item => new Attachment

@@ -49,6 +49,7 @@ internal static class ConversationsExtensions
 #pragma warning restore EXTEXP0001
 
         services.AddSingleton<RegistryStore>();
+        services.AddSingleton<ClientSecretStore>();
         services.AddSingleton<IdMap>();
         services.AddSingleton<CxoneDiscovery>();
         services.AddSingleton<CxoneTokens>();

@@ -6,7 +6,7 @@ using Grpc.Core;
 namespace Byoc.Conversations.Grpc;
 
 /// <summary>Edge → Conversations: the client credentials CXone presents at the token endpoint.</summary>
-public sealed partial class IntegrationsService(RegistryStore registry, Cxone.CxoneClient cxone, ILogger<IntegrationsService> logger) : Integrations.IntegrationsBase
+public sealed partial class IntegrationsService(RegistryStore registry, ClientSecretStore secrets, Cxone.CxoneClient cxone, ILogger<IntegrationsService> logger) : Integrations.IntegrationsBase
 {
     /// <summary>
     /// The one-time token names no integration, so each distinct CXone the registry knows is asked in turn; the
@@ -72,10 +72,16 @@ public sealed partial class IntegrationsService(RegistryStore registry, Cxone.Cx
             return new VerifyClientCredentialsResponse { Valid = false };
         }
 
-        var integration = await registry.VerifyClientAsync(request.ClientId, request.ClientSecret);
-        return integration is null
+        var verified = await secrets.VerifyAsync(request.ClientId, request.ClientSecret);
+        return verified is null
             ? new VerifyClientCredentialsResponse { Valid = false }
-            : new VerifyClientCredentialsResponse { Valid = true, IntegrationId = integration.Id, TenantId = integration.TenantId };
+            : new VerifyClientCredentialsResponse
+            {
+                Valid = true,
+                IntegrationId = verified.Integration.Id,
+                TenantId = verified.Integration.TenantId,
+                SecretGeneration = verified.Generation,
+            };
     }
 
     public override async Task<IssueClientSecretResponse> IssueClientSecret(IssueClientSecretRequest request, ServerCallContext context)
@@ -88,13 +94,36 @@ public sealed partial class IntegrationsService(RegistryStore registry, Cxone.Cx
 
         try
         {
-            var (clientId, secret, previousUntil) = await registry.RotateClientSecretAsync(request.IntegrationId, overlap);
+            var issued = await secrets.RotateAsync(request.IntegrationId, overlap, request.IdempotencyKey);
             return new IssueClientSecretResponse
             {
-                ClientId = clientId,
-                ClientSecret = secret,
-                PreviousSecretValidUntil = previousUntil is { } until ? Timestamp.FromDateTimeOffset(until) : null,
+                ClientId = issued.ClientId,
+                ClientSecret = issued.Secret,
+                PreviousSecretValidUntil = issued.PreviousValidUntil is { } until ? Timestamp.FromDateTimeOffset(until) : null,
+                SecretGeneration = issued.Generation,
             };
+        }
+        catch (KeyNotFoundException)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"no integration '{request.IntegrationId}'"));
+        }
+        catch (IdempotencyKeyReusedException e)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
+    }
+
+    public override async Task<GetSecretGenerationsResponse> GetSecretGenerations(GetSecretGenerationsRequest request, ServerCallContext context) =>
+        await secrets.AcceptedGenerationsAsync(request.IntegrationId) is { } accepted
+            ? new GetSecretGenerationsResponse { Accepted = { accepted } }
+            : throw new RpcException(new Status(StatusCode.NotFound, $"no integration '{request.IntegrationId}'"));
+
+    public override async Task<RevokePreviousClientSecretResponse> RevokePreviousClientSecret(RevokePreviousClientSecretRequest request, ServerCallContext context)
+    {
+        try
+        {
+            // Idempotent by nature: revoking twice ends the same overlap.
+            return new RevokePreviousClientSecretResponse { CurrentGeneration = await secrets.RevokePreviousAsync(request.IntegrationId) };
         }
         catch (KeyNotFoundException)
         {

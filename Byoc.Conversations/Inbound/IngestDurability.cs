@@ -30,7 +30,7 @@ public sealed partial class IngestDurability : IAsyncDisposable
     private readonly IConnectionMultiplexer _shared;
     private readonly ILogger<IngestDurability> _logger;
     private readonly Lazy<Task<ConnectionMultiplexer>>[] _pool;
-    private readonly Lazy<Task<string?>> _fsyncAlwaysProblem;
+    private Task<string?>? _fsyncAlwaysProblem;
     private int _next;
 
     public IngestDurability(IConnectionMultiplexer shared, IConfiguration configuration, IOptions<ConversationsOptions> options, ILogger<IngestDurability> logger)
@@ -40,7 +40,6 @@ public sealed partial class IngestDurability : IAsyncDisposable
         _logger = logger;
         var connectionString = configuration.GetConnectionString("redis");
         _pool = [.. Enumerable.Range(0, Math.Max(1, _options.DurableConnections)).Select(_ => new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(connectionString)))];
-        _fsyncAlwaysProblem = new Lazy<Task<string?>>(CheckFsyncAlwaysAsync);
     }
 
     public DurabilityMode Mode => _options.Durability;
@@ -81,7 +80,7 @@ public sealed partial class IngestDurability : IAsyncDisposable
             }
 
             // Before 7.2: with appendfsync always, Redis fsyncs before it replies, so the reply was the confirmation.
-            if (await _fsyncAlwaysProblem.Value is { } problem)
+            if (await FsyncAlwaysProblemAsync() is { } problem)
             {
                 throw Refuse(problem);
             }
@@ -128,6 +127,21 @@ public sealed partial class IngestDurability : IAsyncDisposable
         configuration.AllowAdmin = true;
         configuration.ClientName = "byoc-ingest";
         return await ConnectionMultiplexer.ConnectAsync(configuration);
+    }
+
+    /// <summary>The check's answer, read once; a check that could not reach Redis is tried again at the next ingest.</summary>
+    private async Task<string?> FsyncAlwaysProblemAsync()
+    {
+        var check = _fsyncAlwaysProblem ??= CheckFsyncAlwaysAsync();
+        try
+        {
+            return await check;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            _ = Interlocked.CompareExchange(ref _fsyncAlwaysProblem, null, check);
+            throw Refuse($"the AOF policy could not be read: {e.Message}");
+        }
     }
 
     /// <summary>Null when the Redis is confirmed to fsync every write before replying; else why not.</summary>

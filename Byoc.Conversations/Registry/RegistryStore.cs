@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Microsoft.AspNetCore.DataProtection;
 using StackExchange.Redis;
 
@@ -71,44 +70,6 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, IDataProtectionP
                     _protector.Unprotect(entries["cxone.accessKeySecret"]),
                     entries.GetValueOrDefault("cxone.digitalApiBaseUrl") is { Length: > 0 } baseUrl ? baseUrl : null));
         });
-
-    /// <summary>Valid when the secret matches the current one, or the previous one within its overlap.</summary>
-    public async Task<Integration?> VerifyClientAsync(string clientId, string clientSecret)
-    {
-        var integrationId = await Db.HashGetAsync(RedisKeys.ClientIds, clientId);
-        if (integrationId.IsNullOrEmpty)
-        {
-            return null;
-        }
-
-        var values = await Db.HashGetAsync(RedisKeys.Integration(integrationId!), ["secretHash", "previousSecretHash", "previousSecretValidUntil"]);
-        var valid = ClientSecrets.Matches(clientSecret, values[0])
-            || (ClientSecrets.Matches(clientSecret, values[1])
-                && long.TryParse((string?)values[2], CultureInfo.InvariantCulture, out var until)
-                && time.GetUtcNow().ToUnixTimeMilliseconds() < until);
-        return valid ? await GetIntegrationAsync(integrationId!) : null;
-    }
-
-    /// <summary>A new secret; the current one stays valid for <paramref name="overlap"/> (zero revokes it).</summary>
-    public async Task<(string ClientId, string Secret, DateTimeOffset? PreviousValidUntil)> RotateClientSecretAsync(string integrationId, TimeSpan overlap)
-    {
-        var key = RedisKeys.Integration(integrationId);
-        var current = await Db.HashGetAsync(key, ["clientId", "secretHash"]);
-        if (current[0].IsNullOrEmpty)
-        {
-            throw new KeyNotFoundException($"No integration '{integrationId}'.");
-        }
-
-        var secret = ClientSecrets.Generate();
-        DateTimeOffset? previousUntil = overlap > TimeSpan.Zero && !current[1].IsNullOrEmpty ? time.GetUtcNow() + overlap : null;
-        await Db.HashSetAsync(key,
-        [
-            new("secretHash", ClientSecrets.Hash(secret)),
-            new("previousSecretHash", previousUntil is null ? string.Empty : current[1].ToString()),
-            new("previousSecretValidUntil", previousUntil?.ToUnixTimeMilliseconds() ?? 0),
-        ]);
-        return (current[0]!, secret, previousUntil);
-    }
 
     public async Task UpsertChannelAsync(Channel channel)
     {

@@ -47,6 +47,27 @@ public sealed partial class AppHostProcessTests : IDisposable
         await Poll.UntilAsync(() => !started.Any(p => OsProcess.IsAlive(p.Pid)), StopTimeout, "every process under the AppHost ended");
     }
 
+    [Fact]
+    public async Task The_local_redis_conf_holds_an_acl_user_for_the_edge_that_works_on_its_own_keys_and_cannot_read_conversations_keys()
+    {
+        using var apphost = await StartWithEveryResourceAsync();
+        var config = await File.ReadAllLinesAsync(Path.Combine(_dataPath, "redis", "redis.conf"));
+        var edge = config.Single(l => l.StartsWith("user edge on >", StringComparison.Ordinal));
+        var server = AppHostProcess.ProcessesUnder(apphost.Id).Single(p => p.Command.StartsWith("redis-server ", StringComparison.Ordinal));
+        // redis-server names itself "redis-server 127.0.0.1:{port}".
+        var port = server.Command.Split(' ')[1].Split(':')[1];
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},user=edge,password={edge.Split(' ')[3][1..]}");
+        var database = redis.GetDatabase();
+
+        var refused = await Assert.ThrowsAsync<StackExchange.Redis.RedisServerException>(() => database.ListRangeAsync("byoc:v1:data-protection-keys"));
+
+        Assert.Contains(" resetkeys ~byoc:v1:edge:* ", edge, StringComparison.Ordinal);
+        Assert.Contains(" -@all ", edge, StringComparison.Ordinal);
+        Assert.StartsWith("NOPERM", refused.Message, StringComparison.Ordinal);
+        Assert.True(await database.StringSetAsync("byoc:v1:edge:probe", "own", TimeSpan.FromMinutes(1)));
+        Assert.Equal("own", (string?)await database.StringGetAsync("byoc:v1:edge:probe"));
+    }
+
     /// <summary>
     /// Starts the AppHost on free ports (as two checkouts at once would), waits for the dashboard's login link and
     /// for every resource's process; kills it if it does not get there.

@@ -3,7 +3,7 @@ namespace Byoc.AppHost.Tests;
 /// <summary>The app model as Byoc.AppHost declares it, read without starting anything.</summary>
 public sealed class AppModelTests : IAsyncLifetime
 {
-    private static readonly string[] Names = ["connector-junglebook", "conversations", "edge", "internal-key-connector-junglebook", "internal-key-conversations", "internal-key-edge", "redis", "redis-password", "sandbox"];
+    private static readonly string[] Names = ["connector-junglebook", "conversations", "edge", "internal-key-connector-junglebook", "internal-key-conversations", "internal-key-edge", "redis", "redis-edge-password", "redis-password", "sandbox"];
 
     private IDistributedApplicationTestingBuilder _builder = null!;
 
@@ -25,6 +25,21 @@ public sealed class AppModelTests : IAsyncLifetime
         Assert.Equal(2, Resource("conversations").Annotations.OfType<ReplicaAnnotation>().Single().Replicas);
         Assert.All(["internal-key-connector-junglebook", "internal-key-conversations", "internal-key-edge"], key => Assert.True(((ParameterResource)Resource(key)).Secret));
         Assert.True(((ParameterResource)Resource("redis-password")).Secret);
+        Assert.True(((ParameterResource)Resource("redis-edge-password")).Secret);
+    }
+
+    [Fact]
+    public void The_edge_has_a_redis_user_of_its_own_limited_to_its_keys_and_conversations_and_the_edge_a_key_ring_certificate()
+    {
+        var edgeRedis = Assert.IsType<RedisUserResource>(_builder.Resources.Single(r => r.Name == "redis-edge"));
+
+        Assert.Same(Resource("redis"), edgeRedis.Parent);
+        Assert.Contains(edgeRedis, ((RedisServerResource)Resource("redis")).Users);
+        Assert.Equal("edge", edgeRedis.User);
+        Assert.StartsWith("resetkeys ~byoc:v1:edge:* ", edgeRedis.Rules, StringComparison.Ordinal);
+        Assert.Contains(" -@all ", edgeRedis.Rules, StringComparison.Ordinal);
+        Assert.Contains(_builder.Resources.Single(r => r.Name == "edge").Annotations.OfType<ResourceRelationshipAnnotation>(), r => r.Resource == edgeRedis);
+        Assert.DoesNotContain(_builder.Resources.Single(r => r.Name == "edge").Annotations.OfType<ResourceRelationshipAnnotation>(), r => r.Resource == Resource("redis"));
     }
 
     [Fact]

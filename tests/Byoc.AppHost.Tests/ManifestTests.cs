@@ -16,6 +16,8 @@ public sealed class ManifestTests : IDisposable
         {
             ["ConnectionStrings__redis"] = "{redis.connectionString}",
             ["Byoc__InternalKey"] = "{internal-key-conversations.value}",
+            ["Byoc__DataProtection__Certificate__Base64"] = "{key-ring-certificate.value}",
+            ["Byoc__DataProtection__Certificate__Password"] = "{key-ring-certificate-password.value}",
             ["Byoc__InternalCallers__edge"] = "{internal-key-edge.value}",
             ["Byoc__InternalCallers__connector-junglebook"] = "{internal-key-connector-junglebook.value}",
             ["Kestrel__Endpoints__http__Url"] = "http://*:{conversations.bindings.http.targetPort}",
@@ -34,8 +36,11 @@ public sealed class ManifestTests : IDisposable
         },
         ["edge"] = new()
         {
-            ["ConnectionStrings__redis"] = "{redis.connectionString}",
+            // A Redis user of its own, limited to its keys (the deployment creates it; docs/architecture.md).
+            ["ConnectionStrings__redis"] = "{redis-edge.connectionString}",
             ["Byoc__InternalKey"] = "{internal-key-edge.value}",
+            ["Byoc__DataProtection__Certificate__Base64"] = "{key-ring-certificate.value}",
+            ["Byoc__DataProtection__Certificate__Password"] = "{key-ring-certificate-password.value}",
             ["services__conversations__http__0"] = "{conversations.bindings.http.url}",
             ["services__conversations__health__0"] = "{conversations.bindings.health.url}",
             ["services__connector-junglebook__http__0"] = "{connector-junglebook.bindings.http.url}",
@@ -60,7 +65,7 @@ public sealed class ManifestTests : IDisposable
         var manifest = await PublishAsync();
         var resources = manifest.GetProperty("resources");
 
-        Assert.Equal(["connector-junglebook", "conversations", "edge", .. InternalKeys, "redis"], resources.EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["connector-junglebook", "conversations", "edge", .. InternalKeys, "key-ring-certificate", "key-ring-certificate-password", "redis", "redis-edge"], resources.EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal));
         foreach (var (project, expected) in Expected)
         {
             var resource = resources.GetProperty(project);
@@ -85,6 +90,10 @@ public sealed class ManifestTests : IDisposable
         Assert.Equal("parameter.v0", resources.GetProperty("redis").GetProperty("type").GetString());
         Assert.Equal("{redis.value}", resources.GetProperty("redis").GetProperty("connectionString").GetString());
         Assert.True(resources.GetProperty("redis").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        Assert.Equal("{redis-edge.value}", resources.GetProperty("redis-edge").GetProperty("connectionString").GetString());
+        Assert.True(resources.GetProperty("redis-edge").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        Assert.True(resources.GetProperty("key-ring-certificate").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        Assert.True(resources.GetProperty("key-ring-certificate-password").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
         // One credential per internal caller, each a secret parameter.
         Assert.All(InternalKeys, key => Assert.True(resources.GetProperty(key).GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean()));
     }

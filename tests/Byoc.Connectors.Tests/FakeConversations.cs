@@ -42,6 +42,12 @@ public sealed class FakeConversations : IAsyncDisposable
     {
         public override Task<IngestResponse> Ingest(IngestRequest request, ServerCallContext context)
         {
+            // A message id "answer-{Status}-..." gets that status, as Conversations would answer it.
+            if (request.Message.ExternalMessageId.Split('-') is ["answer", var status, ..] && Enum.TryParse<StatusCode>(status, out var code))
+            {
+                throw new RpcException(new Status(code, $"Conversations answers {code}"));
+            }
+
             fake.Ingested.Enqueue(request);
             return Task.FromResult(new IngestResponse { AcceptedNew = true, CxoneMessageId = $"cx-{request.Message.ExternalMessageId}" });
         }

@@ -57,6 +57,20 @@ public sealed class TelegramConnectorTests(TelegramFixture fixture) : IClassFixt
         Assert.Equal(HttpStatusCode.NotFound, file.StatusCode);
     }
 
+    [Theory]
+    [InlineData(""" "photo":[{"file_unique_id":"b","width":900,"height":900}] """, "message.photo[].file_id")]
+    [InlineData(""" "document":{"file_unique_id":"d","file_name":"invoice.pdf"} """, "message.document.file_id")]
+    public async Task A_genuine_update_missing_a_required_field_is_a_bad_request_naming_the_field(string fields, string field)
+    {
+        var id = Next();
+        using var response = await PostUpdateAsync(Update(id, fields));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(field, System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("field").GetString());
+        Assert.DoesNotContain(fixture.Conversations.Ingested, i => i.Message.ExternalMessageId == $"777:{id}");
+    }
+
     [Fact]
     public async Task A_document_is_ingested_with_its_name_type_and_size()
     {

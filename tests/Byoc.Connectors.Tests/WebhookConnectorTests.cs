@@ -110,6 +110,22 @@ public sealed class WebhookConnectorTests(WebhookFixture fixture) : IClassFixtur
         using var response = await PostAsync("ok", """{"event":{"conversation":{"id":"t-1"},"from":{"id":"u-1"}}}""", WebhookFixture.Secret, Now);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("$.event.id", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("field").GetString());
+    }
+
+    [Theory]
+    [InlineData("InvalidArgument", HttpStatusCode.BadRequest)]
+    [InlineData("NotFound", HttpStatusCode.NotFound)]
+    [InlineData("Unavailable", HttpStatusCode.ServiceUnavailable)]
+    [InlineData("Internal", HttpStatusCode.ServiceUnavailable)]
+    public async Task What_Conversations_answers_a_webhook_becomes_the_platforms_status_never_a_500(string conversationsAnswers, HttpStatusCode expected)
+    {
+        using var response = await PostAsync("ok", Event($"answer-{conversationsAnswers}-{Unique()}"), WebhookFixture.Secret, Now);
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(expected == HttpStatusCode.ServiceUnavailable, response.Headers.RetryAfter is not null);
     }
 
     [Fact]

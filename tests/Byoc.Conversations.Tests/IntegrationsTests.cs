@@ -43,6 +43,100 @@ public sealed class IntegrationsTests(ConversationsStack stack)
     }
 
     [Fact]
+    public async Task A_retried_rotation_with_the_same_idempotency_key_returns_the_same_secret_and_the_previous_secret_still_works()
+    {
+        var before = await Rotate(null, TimeSpan.Zero);
+        var key = $"rotate-{Guid.NewGuid():N}";
+
+        var first = await Rotate(key, TimeSpan.FromHours(1));
+        var retried = await Rotate(key, TimeSpan.FromHours(1));
+
+        Assert.Equal(first.ClientSecret, retried.ClientSecret);
+        Assert.Equal(first.SecretGeneration, retried.SecretGeneration);
+        Assert.Equal(first.PreviousSecretValidUntil, retried.PreviousSecretValidUntil);
+        Assert.True((await Verify(first.ClientSecret)).Valid);
+        var previous = await Verify(before.ClientSecret);
+        Assert.True(previous.Valid); // a second mint would have made the first the previous one, ending this one
+        Assert.Equal(before.SecretGeneration, previous.SecretGeneration);
+    }
+
+    [Fact]
+    public async Task The_same_idempotency_key_with_another_overlap_is_refused_and_rotates_nothing()
+    {
+        var key = $"rotate-{Guid.NewGuid():N}";
+        var first = await Rotate(key, TimeSpan.FromHours(1));
+
+        var refused = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() => Rotate(key, TimeSpan.FromMinutes(5)));
+
+        Assert.Equal(global::Grpc.Core.StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Contains("idempotency_key", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(first.SecretGeneration, (await Verify(first.ClientSecret)).SecretGeneration);
+    }
+
+    [Fact]
+    public async Task The_stored_rotation_answer_does_not_hold_the_secret_in_clear()
+    {
+        var issued = await Rotate($"rotate-{Guid.NewGuid():N}", TimeSpan.FromMinutes(1));
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Redis.ConnectionString);
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+
+        var answers = new List<string>();
+        await foreach (var key in server.KeysAsync(pattern: "byoc:v1:{i:initech}:secret-rotation:*"))
+        {
+            answers.Add((await redis.GetDatabase().StringGetAsync(key)).ToString());
+            Assert.InRange((await redis.GetDatabase().KeyTimeToLiveAsync(key))!.Value, TimeSpan.FromHours(23), TimeSpan.FromHours(24));
+        }
+
+        Assert.NotEmpty(answers);
+        Assert.DoesNotContain(answers, a => a.Contains(issued.ClientSecret, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Concurrent_rotations_with_different_keys_leave_one_current_secret_and_the_one_before_it_as_previous()
+    {
+        var issued = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Rotate($"concurrent-{i}-{Guid.NewGuid():N}", TimeSpan.FromHours(1))));
+
+        Assert.Equal(12, issued.Select(i => i.SecretGeneration).Distinct().Count());
+        var ordered = issued.OrderBy(i => i.SecretGeneration).ToList();
+        var checks = await Task.WhenAll(ordered.Select(i => Verify(i.ClientSecret)));
+        // Serialised: each rotation kept the secret the one before it issued, so only the last two still work.
+        Assert.True(checks[^1].Valid);
+        Assert.Equal(ordered[^1].SecretGeneration, checks[^1].SecretGeneration);
+        Assert.True(checks[^2].Valid);
+        Assert.Equal(ordered[^1].SecretGeneration - 1, ordered[^2].SecretGeneration);
+        Assert.All(checks[..^2], c => Assert.False(c.Valid));
+        var accepted = await stack.Integrations.GetSecretGenerationsAsync(new GetSecretGenerationsRequest { IntegrationId = "initech" });
+        Assert.Equal([ordered[^1].SecretGeneration, ordered[^2].SecretGeneration], accepted.Accepted);
+    }
+
+    [Fact]
+    public async Task Revoking_the_previous_secret_ends_its_overlap_and_its_generation()
+    {
+        var old = await Rotate(null, TimeSpan.Zero);
+        var current = await Rotate(null, TimeSpan.FromHours(1));
+        Assert.True((await Verify(old.ClientSecret)).Valid);
+
+        var revoked = await stack.Integrations.RevokePreviousClientSecretAsync(new RevokePreviousClientSecretRequest { IntegrationId = "initech", IdempotencyKey = "revoke-1" });
+
+        Assert.Equal(current.SecretGeneration, revoked.CurrentGeneration);
+        Assert.False((await Verify(old.ClientSecret)).Valid);
+        Assert.True((await Verify(current.ClientSecret)).Valid);
+        var accepted = await stack.Integrations.GetSecretGenerationsAsync(new GetSecretGenerationsRequest { IntegrationId = "initech" });
+        Assert.Equal([current.SecretGeneration], accepted.Accepted);
+    }
+
+    private Task<IssueClientSecretResponse> Rotate(string? idempotencyKey, TimeSpan overlap) =>
+        stack.Integrations.IssueClientSecretAsync(new IssueClientSecretRequest
+        {
+            IntegrationId = "initech",
+            IdempotencyKey = idempotencyKey ?? string.Empty,
+            PreviousSecretOverlap = Duration.FromTimeSpan(overlap),
+        }).ResponseAsync;
+
+    private Task<VerifyClientCredentialsResponse> Verify(string secret) =>
+        stack.Integrations.VerifyClientCredentialsAsync(new VerifyClientCredentialsRequest { ClientId = "initech-client", ClientSecret = secret }).ResponseAsync;
+
+    [Fact]
     public async Task Secrets_are_stored_hashed_or_encrypted_never_as_given()
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Redis.ConnectionString);

@@ -40,6 +40,9 @@ public sealed class RunningAppTests(ByocApp app)
         {
             var server = redis.GetServer(redis.GetEndPoints()[0]);
             Assert.Equal("yes", (await server.ConfigGetAsync("appendonly")).Single().Value);
+            // Fsynced before each reply (an acknowledged ingest survives a crash of Redis); Byoc's state is never evicted.
+            Assert.Equal("always", (await server.ConfigGetAsync("appendfsync")).Single().Value);
+            Assert.Equal("noeviction", (await server.ConfigGetAsync("maxmemory-policy")).Single().Value);
             Assert.Equal("127.0.0.1 -::1", (await server.ConfigGetAsync("bind")).Single().Value);
         }
 
