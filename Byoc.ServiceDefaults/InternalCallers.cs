@@ -62,6 +62,12 @@ public static class InternalCallers
     /// </summary>
     public static void RequireConnector(this ServerCallContext context, string connector)
     {
+        if (string.IsNullOrEmpty(connector))
+        {
+            // Refused as bad input, naming the field, before any question of rights.
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "connector is required"));
+        }
+
         if (context.UserState.TryGetValue(typeof(InternalCaller), out var value) && value is InternalCaller caller
             && !string.Equals(caller.Connector, connector, StringComparison.Ordinal))
         {

@@ -112,8 +112,8 @@ public static class ConnectorHosting
         if (app.Services.GetRequiredService<IPlatform>() is IPlatformFiles files)
         {
             // Beside the webhook, under the prefix the Edge exposes: CXone fetches customers' files here.
-            app.MapGet($"/hooks/{connector}/{{accountId}}/files/{{fileId}}", (string accountId, string fileId, string? sig, AccountDirectory accounts, CancellationToken cancellationToken) =>
-                FileLinks.ServeAsync(files, accounts, accountId, fileId, sig, cancellationToken))
+            app.MapGet($"/hooks/{connector}/{{accountId}}/files/{{fileId}}", (string accountId, string fileId, long? exp, string? sig, AccountDirectory accounts, TimeProvider time, CancellationToken cancellationToken) =>
+                FileLinks.ServeAsync(files, accounts, time, accountId, fileId, exp, sig, cancellationToken))
                 .WithName($"{connector}Files")
                 .WithSummary($"Customers' files of {connector}, behind signed links.");
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -8,7 +9,7 @@ namespace Byoc.Connectors.Sdk;
 /// <summary>
 /// A platform whose file URLs carry credentials (Telegram's carry the bot token): customers' files are handed to
 /// CXone as links to the connector, signed per account and file, and the connector streams them from the platform.
-/// The SDK serves <c>GET /hooks/{connector}/{accountId}/files/{fileId}?sig=</c> for it, beside the webhook.
+/// The SDK serves <c>GET /hooks/{connector}/{accountId}/files/{fileId}?exp=&amp;sig=</c> for it, beside the webhook.
 /// </summary>
 public interface IPlatformFiles : IPlatform
 {
@@ -25,25 +26,33 @@ public interface IPlatformFiles : IPlatform
 /// <summary>A file to stream: its name (its extension gives the content type) and how to write it.</summary>
 public sealed record PlatformFile(string Name, Func<Stream, Task> WriteToAsync);
 
-/// <summary>Signed links to files the connector streams (see <see cref="IPlatformFiles"/>).</summary>
+/// <summary>
+/// Signed links to files the connector streams (see <see cref="IPlatformFiles"/>). A link carries its expiry
+/// (<c>exp</c>, Unix seconds) under the signature: a tampered link is refused 403, an expired one 410, so a link
+/// that leaked from a transcript stops working.
+/// </summary>
 public static class FileLinks
 {
+    /// <summary>How long a link works when the connector does not say: long enough for CXone to fetch and show it.</summary>
+    public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(7);
+
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
     /// <summary>The link CXone fetches the file from: under <paramref name="publicBaseUrl"/>, where the Edge forwards <c>/hooks</c>.</summary>
-    public static string Create(IPlatformFiles platform, string? publicBaseUrl, PlatformAccount account, string fileId)
+    public static string Create(IPlatformFiles platform, string? publicBaseUrl, PlatformAccount account, string fileId, TimeProvider? time = null, TimeSpan? lifetime = null)
     {
         ArgumentNullException.ThrowIfNull(platform);
         ArgumentNullException.ThrowIfNull(account);
+        var expires = ((time ?? TimeProvider.System).GetUtcNow() + (lifetime ?? DefaultLifetime)).ToUnixTimeSeconds();
         return $"{publicBaseUrl?.TrimEnd('/')}/hooks/{platform.Description.Connector}/{Uri.EscapeDataString(account.AccountId)}/files/{Uri.EscapeDataString(fileId)}"
-            + $"?sig={Signature(platform.FileLinkSecret(account), account.AccountId, fileId)}";
+            + $"?exp={expires.ToString(CultureInfo.InvariantCulture)}&sig={Signature(platform.FileLinkSecret(account), account.AccountId, fileId, expires)}";
     }
 
-    /// <summary>Lowercase hex HMAC-SHA256 of <c>{accountId}/{fileId}</c>: a link works for that file of that account only.</summary>
-    public static string Signature(string secret, string accountId, string fileId) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{accountId}/{fileId}")));
+    /// <summary>Lowercase hex HMAC-SHA256 of <c>{accountId}/{fileId}/{expires}</c>: a link works for that file of that account, until then.</summary>
+    public static string Signature(string secret, string accountId, string fileId, long expires) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{accountId}/{fileId}/{expires.ToString(CultureInfo.InvariantCulture)}")));
 
-    internal static async Task<IResult> ServeAsync(IPlatformFiles platform, AccountDirectory accounts, string accountId, string fileId, string? signature, CancellationToken cancellationToken)
+    internal static async Task<IResult> ServeAsync(IPlatformFiles platform, AccountDirectory accounts, TimeProvider time, string accountId, string fileId, long? expires, string? signature, CancellationToken cancellationToken)
     {
         if (await accounts.FindAsync(accountId, cancellationToken) is not { } account)
         {
@@ -52,12 +61,25 @@ public static class FileLinks
 
         try
         {
-            // A link that is not genuine gets the same 404 as a missing file: it tells nothing about what exists.
-            WebhookSignature.VerifyToken(Signature(platform.FileLinkSecret(account), accountId, fileId), signature);
+            WebhookSignature.VerifyToken(Signature(platform.FileLinkSecret(account), accountId, fileId, expires ?? 0), signature);
+        }
+        catch (WebhookRejectedException)
+        {
+            return Results.StatusCode(StatusCodes.Status403Forbidden);
+        }
+
+        // Checked after the signature: only a genuine link learns that it expired.
+        if (DateTimeOffset.FromUnixTimeSeconds(expires ?? 0) < time.GetUtcNow())
+        {
+            return Results.StatusCode(StatusCodes.Status410Gone);
+        }
+
+        try
+        {
             var file = await platform.OpenFileAsync(account, fileId, cancellationToken);
             return Results.Stream(file.WriteToAsync, ContentTypes.TryGetContentType(file.Name, out var type) ? type : "application/octet-stream");
         }
-        catch (Exception e) when (e is WebhookRejectedException or PlatformRejectedException)
+        catch (PlatformRejectedException)
         {
             return Results.NotFound();
         }

@@ -1,10 +1,17 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Byoc.Connectors.Sdk;
 
-/// <summary>Healthy when every account's platform credentials work; degraded (still serving the others) otherwise.</summary>
-internal sealed class PlatformAccountsHealthCheck(IPlatform platform, AccountDirectory accounts) : IHealthCheck
+/// <summary>
+/// Healthy when every account's platform credentials work; degraded (still serving the others) otherwise. Accounts
+/// are probed at once, each within <c>Connector:AccountProbeTimeout</c> (5 s): one platform account that hangs is
+/// reported unhealthy instead of holding the readiness probe past its own timeout.
+/// </summary>
+internal sealed class PlatformAccountsHealthCheck(IPlatform platform, AccountDirectory accounts, IConfiguration configuration) : IHealthCheck
 {
+    public static readonly TimeSpan DefaultProbeTimeout = TimeSpan.FromSeconds(5);
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
@@ -16,27 +23,26 @@ internal sealed class PlatformAccountsHealthCheck(IPlatform platform, AccountDir
             return HealthCheckResult.Degraded($"Conversations did not give the accounts: {e.StatusCode}");
         }
 
-        var failing = new List<string>();
-        foreach (var account in accounts.All)
-        {
-            if (!await WorksAsync(account, cancellationToken))
-            {
-                failing.Add(account.AccountId);
-            }
-        }
-
+        var timeout = configuration.GetValue("Connector:AccountProbeTimeout", DefaultProbeTimeout);
+        var all = accounts.All.ToList();
+        var works = await Task.WhenAll(all.Select(account => WorksAsync(account, timeout, cancellationToken)));
+        var failing = all.Where((_, i) => !works[i]).Select(a => a.AccountId).ToList();
         return failing.Count == 0
-            ? HealthCheckResult.Healthy($"{accounts.All.Count} accounts")
-            : HealthCheckResult.Degraded($"credentials refused for: {string.Join(", ", failing)}");
+            ? HealthCheckResult.Healthy($"{all.Count} accounts")
+            : HealthCheckResult.Degraded($"credentials refused or not answered in time for: {string.Join(", ", failing)}");
     }
 
-    private async Task<bool> WorksAsync(PlatformAccount account, CancellationToken cancellationToken)
+    private async Task<bool> WorksAsync(PlatformAccount account, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        using var probe = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        probe.CancelAfter(timeout);
         try
         {
-            return await platform.CheckAccountAsync(account, cancellationToken);
+            // WaitAsync as well: a platform client that ignores cancellation must not hold the probe either.
+            return await platform.CheckAccountAsync(account, probe.Token).WaitAsync(timeout, cancellationToken);
         }
-        catch (Exception e) when (e is PlatformRejectedException or PlatformUnavailableException or HttpRequestException)
+        catch (Exception e) when (e is PlatformRejectedException or PlatformUnavailableException or HttpRequestException or TimeoutException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return false;
         }

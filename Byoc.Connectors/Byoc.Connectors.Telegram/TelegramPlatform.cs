@@ -16,7 +16,7 @@ namespace Byoc.Connectors.Telegram;
 /// = author). Customers' files are handed to CXone as signed links to this connector, which streams them from
 /// Telegram, because Telegram's own file URLs carry the bot token.
 /// </summary>
-public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfiguration configuration) : IPlatformFiles, IDisposable
+public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfiguration configuration, TimeProvider time) : IPlatformFiles, IDisposable
 {
     public const string HttpClientName = "telegram";
 
@@ -166,7 +166,8 @@ public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfigurat
         return new TelegramBotClient(options, httpClients.CreateClient(HttpClientName));
     }
 
-    private string FileLink(PlatformAccount account, string fileId) => FileLinks.Create(this, configuration["Telegram:PublicBaseUrl"], account, fileId);
+    private string FileLink(PlatformAccount account, string fileId) =>
+        FileLinks.Create(this, configuration["Telegram:PublicBaseUrl"], account, fileId, time, configuration.GetValue("Telegram:FileLinkLifetime", FileLinks.DefaultLifetime));
 
     private static long ChatOf(string? id) =>
         long.TryParse(id, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chat) ? chat : throw new PlatformRejectedException($"'{id}' is not a Telegram chat id");

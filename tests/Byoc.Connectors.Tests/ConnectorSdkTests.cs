@@ -70,14 +70,15 @@ public sealed class ConnectorSdkTests
     }
 
     [Fact]
-    public void A_file_link_signature_holds_for_its_account_and_file_only()
+    public void A_file_link_signature_holds_for_its_account_file_and_expiry_only()
     {
-        var signature = FileLinks.Signature("secret", "acct", "file-1");
+        var signature = FileLinks.Signature("secret", "acct", "file-1", 1_800_000_000);
 
         Assert.Matches("^[0-9a-f]{64}$", signature);
-        Assert.NotEqual(signature, FileLinks.Signature("secret", "acct", "file-2"));
-        Assert.NotEqual(signature, FileLinks.Signature("secret", "other", "file-1"));
-        Assert.NotEqual(signature, FileLinks.Signature("other-secret", "acct", "file-1"));
+        Assert.NotEqual(signature, FileLinks.Signature("secret", "acct", "file-2", 1_800_000_000));
+        Assert.NotEqual(signature, FileLinks.Signature("secret", "other", "file-1", 1_800_000_000));
+        Assert.NotEqual(signature, FileLinks.Signature("other-secret", "acct", "file-1", 1_800_000_000));
+        Assert.NotEqual(signature, FileLinks.Signature("secret", "acct", "file-1", 1_800_000_001));
     }
 
     [Fact]

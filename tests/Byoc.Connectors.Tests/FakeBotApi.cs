@@ -14,6 +14,8 @@ namespace Byoc.Connectors.Tests;
 public sealed class FakeBotApi : IAsyncDisposable
 {
     public const string Token = "123456:TEST-token";
+    /// <summary>A bot whose getMe never answers (until the caller gives up).</summary>
+    public const string HangingToken = "777777:HANGING-token";
     public const long RateLimitedChat = 429;
     public const long BlockedChat = 403;
     /// <summary>Telegram takes a send into this chat but answers what the client library cannot read.</summary>
@@ -60,6 +62,12 @@ public sealed class FakeBotApi : IAsyncDisposable
             ? new JsonObject((await request.ReadFormAsync()).Select(f => KeyValuePair.Create(f.Key, (JsonNode?)JsonValue.Create(f.Value.ToString()))))
             : await new StreamReader(request.Body).ReadToEndAsync() is { Length: > 0 } json ? JsonNode.Parse(json)!.AsObject() : [];
         Calls.Enqueue((token, method, parameters, DateTimeOffset.UtcNow));
+        if (token == HangingToken)
+        {
+            await Task.Delay(Timeout.Infinite, request.HttpContext.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return Results.Empty;
+        }
+
         if (token != Token)
         {
             return Error(401, "Unauthorized");

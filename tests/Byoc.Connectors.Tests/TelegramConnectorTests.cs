@@ -1,8 +1,11 @@
+extern alias sdk;
 using System.Net;
 using System.Text;
 using Byoc.Connectors.V1;
 using Byoc.Messages.V1;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Byoc.Connectors.Tests;
 
@@ -40,7 +43,7 @@ public sealed class TelegramConnectorTests(TelegramFixture fixture) : IClassFixt
         var photo = Assert.Single(message.Content.Attachments);
         Assert.Equal("image/jpeg", photo.MimeType);
         Assert.Equal(7, photo.SizeBytes);
-        Assert.StartsWith($"{TelegramFixture.PublicBaseUrl}/hooks/telegram/bot/files/photo-big?sig=", photo.Url, StringComparison.Ordinal);
+        Assert.StartsWith($"{TelegramFixture.PublicBaseUrl}/hooks/telegram/bot/files/photo-big?exp=", photo.Url, StringComparison.Ordinal);
         Assert.DoesNotContain(FakeBotApi.Token, photo.Url, StringComparison.Ordinal);
 
         using var file = await fixture.Connector.CreateClient().GetAsync(new Uri(photo.Url).PathAndQuery);
@@ -50,11 +53,36 @@ public sealed class TelegramConnectorTests(TelegramFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public async Task A_file_link_with_a_forged_signature_is_not_found()
+    public async Task A_file_link_with_a_forged_signature_is_forbidden()
     {
-        using var file = await fixture.Connector.CreateClient().GetAsync($"/hooks/telegram/bot/files/photo-big?sig={new string('0', 64)}");
+        var expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+        using var file = await fixture.Connector.CreateClient().GetAsync($"/hooks/telegram/bot/files/photo-big?exp={expires}&sig={new string('0', 64)}");
 
-        Assert.Equal(HttpStatusCode.NotFound, file.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, file.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_file_link_whose_expiry_was_pushed_back_is_forbidden_and_an_expired_genuine_one_is_gone()
+    {
+        var id = Next();
+        using var _ = await PostUpdateAsync(Update(id, """ "photo":[{"file_id":"photo-big","file_unique_id":"b","width":900,"height":900,"file_size":7}] """));
+        var link = new Uri(Assert.Single(Ingested($"777:{id}").Content.Attachments).Url);
+        var query = System.Web.HttpUtility.ParseQueryString(link.Query);
+        var expires = long.Parse(query["exp"]!, System.Globalization.CultureInfo.InvariantCulture);
+        var past = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds();
+        var client = fixture.Connector.CreateClient();
+
+        using var genuine = await client.GetAsync(link.PathAndQuery);
+        using var tampered = await client.GetAsync($"{link.AbsolutePath}?exp={expires + 86400}&sig={query["sig"]}");
+        var pastSignature = sdk::Byoc.Connectors.Sdk.FileLinks.Signature(TelegramFixture.SecretToken, "bot", "photo-big", past);
+        using var expired = await client.GetAsync($"{link.AbsolutePath}?exp={past}&sig={pastSignature}");
+        using var unsigned = await client.GetAsync(link.AbsolutePath);
+
+        Assert.Equal(HttpStatusCode.OK, genuine.StatusCode);
+        Assert.InRange(DateTimeOffset.FromUnixTimeSeconds(expires), DateTimeOffset.UtcNow.AddDays(6), DateTimeOffset.UtcNow.AddDays(8));
+        Assert.Equal(HttpStatusCode.Forbidden, tampered.StatusCode);
+        Assert.Equal(HttpStatusCode.Gone, expired.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, unsigned.StatusCode);
     }
 
     [Theory]
@@ -79,7 +107,7 @@ public sealed class TelegramConnectorTests(TelegramFixture fixture) : IClassFixt
 
         var document = Assert.Single(Ingested($"777:{id}").Content.Attachments);
         Assert.Equal(("invoice.pdf", "application/pdf", 1234L), (document.FileName, document.MimeType, document.SizeBytes));
-        Assert.Contains("/hooks/telegram/bot/files/doc-1?sig=", document.Url, StringComparison.Ordinal);
+        Assert.Contains("/hooks/telegram/bot/files/doc-1?exp=", document.Url, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -285,6 +313,20 @@ public sealed class TelegramConnectorTests(TelegramFixture fixture) : IClassFixt
         Assert.True(known.Valid);
         Assert.False(unknown.Valid);
         Assert.False(notAnId.Valid);
+    }
+
+    [Fact]
+    public async Task A_platform_account_that_never_answers_is_reported_unhealthy_within_the_probe_timeout()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var report = await fixture.Connector.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        using var health = await fixture.Connector.CreateClient().GetAsync("/health");
+
+        // Two probes, each bound by the 1 s account timeout however long the hanging bot takes.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"the probes took {clock.Elapsed}");
+        Assert.Equal(HealthStatus.Degraded, report.Entries["platform"].Status);
+        Assert.Contains("hanging-bot", report.Entries["platform"].Description, StringComparison.Ordinal);
+        Assert.Contains("\"platform\":\"Degraded\"", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

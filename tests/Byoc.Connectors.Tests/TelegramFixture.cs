@@ -18,12 +18,14 @@ public sealed class TelegramFixture : IAsyncLifetime
     {
         await BotApi.StartAsync();
         Conversations.AddAccount("bot", new Dictionary<string, string> { ["botToken"] = FakeBotApi.Token, ["secretToken"] = SecretToken });
+        Conversations.AddAccount("hanging-bot", new Dictionary<string, string> { ["botToken"] = FakeBotApi.HangingToken, ["secretToken"] = SecretToken });
         Conversations.AddAccount("revoked-bot", new Dictionary<string, string> { ["botToken"] = "999999:REVOKED-token", ["secretToken"] = SecretToken });
         await Conversations.StartAsync();
         Connector = new ConnectorHost<telegram::Program>(Conversations, new Dictionary<string, string>
         {
             ["Telegram:ApiBaseUrl"] = BotApi.Url.ToString().TrimEnd('/'),
             ["Telegram:PublicBaseUrl"] = PublicBaseUrl,
+            ["Connector:AccountProbeTimeout"] = "00:00:01",
         });
     }
 
