@@ -92,6 +92,19 @@ await ForgetCxoneMessagesAsync();
 Console.WriteLine($"  Byoc inbound: {byocInboundCheck}");
 report.AddInbound(relayIn.Load, relayIn.Use, byocIn.Load, byocIn.Use, byocInboundCheck, relayInboundCheck, options.Threads, redisAfter - redisBefore);
 
+// The cost of durability before acknowledgement: the same inbound load with Redis fsyncing once a second, as it did
+// before (an acknowledged webhook could then be lost with the last second of writes). Conversations checked the
+// policy at start, so it goes on acknowledging; the policy is put back afterwards.
+Console.WriteLine("byoc bench: inbound again with appendfsync everysec (the earlier, weaker guarantee)");
+await Machine.RedisConfigSetAsync(app.RedisConnectionString, "appendfsync", "everysec");
+InboundLoad? everysecInbound = null;
+var everysecIn = await Phase(d => (everysecInbound = new InboundLoad(http, new Uri(app.Edge, "hooks/junglebook/"), $"i{run}-everysec-{Guid.NewGuid():N}", options.Threads, Profile.Sandbox)).RunAsync("Byoc inbound, everysec", options.Connections, d, ct));
+await Machine.RedisConfigSetAsync(app.RedisConnectionString, "appendfsync", "always");
+var everysecCheck = await InboundCheck.VerifyAsync(sandbox, everysecInbound!, Profile.Sandbox, 0, TimeSpan.FromSeconds(120), ct);
+await ForgetCxoneMessagesAsync();
+Console.WriteLine($"  Byoc inbound, everysec: {everysecCheck}");
+report.AddInboundVariant("inbound: webhook acknowledged, Redis `appendfsync everysec` (not durable at acknowledgement)", relayIn.Load, everysecIn.Load, everysecIn.Use, everysecCheck, byocIn.Load);
+
 Console.WriteLine("byoc bench: outbound (DFO 3.0 replies → Junglebook)");
 OutboundLoad? relayOutbound = null, byocOutbound = null;
 var relayOut = await Phase(d => (relayOutbound = new OutboundLoad(http, app.Relay, $"o{run}-relay-{Guid.NewGuid():N}", replyThreads, null, useCxoneThreadIds: false)).RunAsync("relay outbound", options.Connections, d, ct));
@@ -123,6 +136,6 @@ if (options.Write is { } file)
     Console.WriteLine($"byoc bench: written to {file}");
 }
 
-var correct = byocInboundCheck.ExactlyOnceInOrder && byocOutboundCheck.ExactlyOnce;
+var correct = byocInboundCheck.ExactlyOnceInOrder && everysecCheck.ExactlyOnceInOrder && byocOutboundCheck.ExactlyOnce;
 Console.WriteLine(correct ? "byoc bench: every message exactly once, in order" : "byoc bench: MESSAGES LOST, DUPLICATED OR OUT OF ORDER");
 return correct ? 0 : 1;

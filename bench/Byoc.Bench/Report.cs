@@ -58,6 +58,12 @@ public static class Machine
         return redis.GetServers()[0].Version.ToString();
     }
 
+    public static async Task RedisConfigSetAsync(string connectionString, string setting, string value)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(connectionString + ",allowAdmin=true");
+        await redis.GetServers()[0].ConfigSetAsync(setting, value);
+    }
+
     public static async Task<long> RedisUsedMemoryAsync(string connectionString)
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(connectionString + ",allowAdmin=true");
@@ -90,6 +96,15 @@ public sealed class Report(BenchOptions options, string machine)
         _notes.Add($"Byoc inbound, checked at CXone: {check}. Relay inbound: {relayCheck}.");
         _notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"Redis memory: used_memory grew {redisBytes / 1024.0 / 1024.0:0.0} MiB over the Byoc inbound run ({threads} threads, {check.Acknowledged} messages: streams with their 1 h retention, the id map, dedup marks, timelines), {redisBytes / (double)threads * 10_000 / 1024 / 1024:0.0} MiB per 10,000 threads at {check.Acknowledged / (double)threads:0.0} messages each."));
+    }
+
+    /// <summary>The inbound load again under another setting, against the same run's relay and durable Byoc figure.</summary>
+    public void AddInboundVariant(string path, LoadResult relay, LoadResult variant, IReadOnlyList<ProcessUse> use, InboundCheck check, LoadResult durable)
+    {
+        _rows.Add(Row(path, relay, variant));
+        _phases.Add(("Byoc inbound, everysec", variant.Succeeded, use));
+        _notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"Byoc inbound with `appendfsync everysec`, checked at CXone: {check}. Durable acknowledgement (`appendfsync always`) ÷ everysec: {durable.PerSecond / variant.PerSecond:0.00} of the throughput, p99 {durable.Latencies.P99:0.0} against {variant.Latencies.P99:0.0} ms."));
     }
 
     public void AddOutbound(LoadResult relay, IReadOnlyList<ProcessUse> relayUse, LoadResult byoc, IReadOnlyList<ProcessUse> byocUse, OutboundCheck check, OutboundCheck relayCheck)
