@@ -79,8 +79,12 @@ public sealed class ConversationsOptions
     /// <summary>How long the answer to an outbound request is kept for CXone's retries.</summary>
     public TimeSpan DeliveryRetention { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>How long the answer is kept when the key was derived from the request's content (no CXone message id).</summary>
-    public TimeSpan DerivedKeyRetention { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// How long the answer is kept when the key was derived from the request's content (no CXone request id): CXone's
+    /// immediate retry window only, so an agent's second identical message a little later is sent, not swallowed.
+    /// Retries while the first is still being sent wait for its answer whatever this is.
+    /// </summary>
+    public TimeSpan DerivedKeyRetention { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// When an ingest is acknowledged: <see cref="Inbound.DurabilityMode.WaitAof"/> (default) only once the entry is

@@ -8,7 +8,9 @@ namespace Byoc.Connectors.Sdk;
 /// <summary>
 /// The connector contract served for any <see cref="IPlatform"/>: looks the account up, fits the content to the
 /// platform, and turns the platform's exceptions into gRPC statuses Conversations acts on (FAILED_PRECONDITION:
-/// refused for good, the agent is told; UNAVAILABLE / RESOURCE_EXHAUSTED: try again later).
+/// refused for good, the agent is told; UNAVAILABLE / RESOURCE_EXHAUSTED: not taken now; INTERNAL: the connector
+/// failed), each with a <see cref="SendFailure"/> trailer saying whether the platform may have the message
+/// (docs/architecture.md, "Outbound outcomes").
 /// </summary>
 internal sealed class ConnectorService(IPlatform platform, AccountDirectory accounts, TimeProvider time) : Connector.ConnectorBase
 {

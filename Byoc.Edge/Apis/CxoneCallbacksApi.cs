@@ -127,11 +127,15 @@ public static class CxoneCallbacksApi
         var integrationId = user.IntegrationId();
         var threadId = outbound.Thread?.IdOnExternalPlatform ?? string.Empty;
         var recipients = outbound.EndUserRecipients is { Count: > 0 } ? outbound.EndUserRecipients : outbound.Recipients;
+        // An id CXone sent for the request keys it; without one the key is the content's, good for CXone's quick
+        // retries only (Conversations keeps it a few seconds), so the agent's second identical "Thanks!" is sent.
+        var requestId = IdempotencyKeys.CxoneRequestId(request.Headers, body.Raw);
         var deliver = new DeliverRequest
         {
-            IdempotencyKey = IdempotencyKeys.ForCxoneRequest("dfo3-outbound", integrationId, channelId, threadId, body.Raw),
-            // The DFO 3.0 body carries no message id: the key is the content's, good for CXone's retries only.
-            IdempotencyKeyDerived = true,
+            IdempotencyKey = requestId is null
+                ? IdempotencyKeys.ForCxoneRequest("dfo3-outbound", integrationId, channelId, threadId, body.Raw)
+                : IdempotencyKeys.ForCxoneRequest("dfo3-outbound-id", integrationId, channelId, string.Empty, System.Text.Encoding.UTF8.GetBytes(requestId)),
+            IdempotencyKeyDerived = requestId is null,
             IntegrationId = integrationId,
             ChannelId = channelId,
             ThreadId = threadId,

@@ -26,6 +26,31 @@ public static class IdempotencyKeys
         return $"cxone:{operation}:{Convert.ToHexStringLower(hash.GetHashAndReset())}";
     }
 
+    /// <summary>
+    /// The id CXone gave this request, when it sent one: an <c>Idempotency-Key</c> header, else a top-level <c>id</c>
+    /// in the body (not a tracing id such as X-Request-Id, which may change on each attempt). The same id on a retry, another for the agent's next message even with the
+    /// same words; null when there is none (then only the content key is left).
+    /// </summary>
+    public static string? CxoneRequestId(IHeaderDictionary headers, ReadOnlySpan<byte> body)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        if (headers["Idempotency-Key"].ToString() is { Length: > 0 and <= 200 } value)
+        {
+            return value;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body.ToArray());
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("id", out var id)
+                && id.ValueKind is JsonValueKind.String or JsonValueKind.Number && id.ToString() is { Length: > 0 and <= 200 } text ? text : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The body with object properties sorted by name and no whitespace; the bytes themselves if not JSON.</summary>
     public static byte[] Canonical(ReadOnlySpan<byte> body)
     {

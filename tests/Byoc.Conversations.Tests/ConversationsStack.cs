@@ -117,6 +117,8 @@ public sealed class ConversationsStack : IAsyncLifetime
             ["Byoc:Conversations:RetryMaxDelay"] = "00:00:02",
             ["Byoc:Conversations:MaxAttempts"] = "5",
             ["Byoc:Conversations:CxoneTimeout"] = "00:00:02",
+            // CXone's retry window for content-derived keys, short so a test can step out of it.
+            ["Byoc:Conversations:DerivedKeyRetention"] = "00:00:01",
             // Trim often and keep nothing acknowledged, so a test can watch the streams empty.
             ["Byoc:Conversations:StreamRetention"] = "00:00:00",
             ["Byoc:Conversations:StreamTrimInterval"] = "00:00:00.500",

@@ -64,6 +64,31 @@ public sealed class OutboundTests(ConversationsStack stack)
     }
 
     [Fact]
+    public async Task Two_identical_replies_with_a_content_key_are_both_delivered_outside_the_retry_window_and_an_immediate_retry_is_not()
+    {
+        var request = Reply("acme", "acme-1");
+        request.IdempotencyKeyDerived = true;
+        // Where Conversations keeps the answer (RedisKeys.Delivery): its expiry is the end of the retry window.
+        var key = $"byoc:v1:{{i:acme}}:delivery:{request.IdempotencyKey}";
+        var redis = stack.Service<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+
+        var first = await stack.Outbound.DeliverAsync(request);
+        var retry = await stack.Outbound.DeliverAsync(request);
+        Assert.Equal(first, retry);
+        Assert.Single(stack.Connector.Sends, s => s.IdempotencyKey == request.IdempotencyKey);
+        await Poll.UntilAsync(async () => !await redis.KeyExistsAsync(key), TimeSpan.FromSeconds(10), "the retry window has passed");
+        await stack.Outbound.DeliverAsync(request);
+
+        Assert.Equal(2, stack.Connector.Sends.Count(s => s.IdempotencyKey == request.IdempotencyKey));
+    }
+
+    [Fact]
+    public void By_default_a_content_key_covers_only_CXones_immediate_retries()
+    {
+        Assert.InRange(new ConversationsOptions().DerivedKeyRetention, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task An_agent_initiated_message_returns_the_thread_the_platform_opened()
     {
         var key = Sample.Unique("start");

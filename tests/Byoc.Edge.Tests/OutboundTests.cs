@@ -48,6 +48,43 @@ public sealed class OutboundTests(EdgeHost host) : EdgeTest(host)
     }
 
     [Fact]
+    public async Task A_request_id_CXone_sends_keys_the_delivery_so_two_identical_messages_are_two_and_a_retry_is_one()
+    {
+        var token = await TokenAsync(Client);
+
+        foreach (var id in new[] { "req-1", "req-2", "req-1" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, Path) { Content = new StringContent(ContractRequest, Encoding.UTF8, "application/json") };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            request.Headers.Add("Idempotency-Key", id);
+            using var response = await Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var calls = Conversations.Outbound.DeliverCalls.ToList();
+        Assert.Equal(3, calls.Count);
+        Assert.All(calls, c => Assert.False(c.IdempotencyKeyDerived));
+        Assert.NotEqual(calls[0].IdempotencyKey, calls[1].IdempotencyKey);
+        Assert.Equal(calls[0].IdempotencyKey, calls[2].IdempotencyKey);
+    }
+
+    [Fact]
+    public async Task A_body_id_keys_the_delivery_and_without_any_id_the_key_is_the_contents_for_quick_retries_only()
+    {
+        var token = await TokenAsync(Client);
+        var withId = ContractRequest.Replace("\"brand\"", "\"id\": \"cx-77\", \"brand\"", StringComparison.Ordinal);
+
+        using var first = await PostAsync(Client, Path, withId, token);
+        using var second = await PostAsync(Client, Path, ContractRequest, token);
+
+        var calls = Conversations.Outbound.DeliverCalls.ToList();
+        Assert.False(calls[0].IdempotencyKeyDerived);
+        Assert.StartsWith("cxone:dfo3-outbound-id:", calls[0].IdempotencyKey, StringComparison.Ordinal);
+        Assert.True(calls[1].IdempotencyKeyDerived);
+        Assert.StartsWith("cxone:dfo3-outbound:", calls[1].IdempotencyKey, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_response_has_the_four_keys_of_the_contract_and_the_message_id_at_the_top()
     {
         var token = await TokenAsync(Client);
