@@ -56,7 +56,8 @@ public static class TokenApi
         var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, integration.IntegrationId)
             .SetClaim(IntegrationClaims.IntegrationId, integration.IntegrationId)
-            .SetClaim(IntegrationClaims.TenantId, integration.TenantId);
+            .SetClaim(IntegrationClaims.TenantId, integration.TenantId)
+            .SetClaim(IntegrationClaims.SecretGeneration, integration.SecretGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture));
         identity.SetDestinations(_ => [Destinations.AccessToken]);
         return TypedResults.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }

@@ -9,7 +9,7 @@ using static OpenIddict.Server.OpenIddictServerEvents;
 namespace Byoc.Edge.Identity;
 
 /// <summary>The integration whose client credentials a token request proved; read by the token endpoint.</summary>
-public sealed record VerifiedIntegration(string IntegrationId, string TenantId);
+public sealed record VerifiedIntegration(string IntegrationId, string TenantId, long SecretGeneration);
 
 /// <summary>
 /// Checks a token request's client id and secret with Conversations, which owns the hashed secrets and the rotation
@@ -57,7 +57,7 @@ public sealed partial class VerifyCxoneClient(
             return;
         }
 
-        http.Items[typeof(VerifiedIntegration)] = new VerifiedIntegration(answer.IntegrationId, answer.TenantId);
+        http.Items[typeof(VerifiedIntegration)] = new VerifiedIntegration(answer.IntegrationId, answer.TenantId, answer.SecretGeneration);
     }
 
     [LoggerMessage(EventId = 4102, EventName = "SecurityInvalidClient", Level = LogLevel.Warning,

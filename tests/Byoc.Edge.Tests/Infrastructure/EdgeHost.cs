@@ -60,6 +60,10 @@ public sealed class EdgeHost : IAsyncLifetime
     public async Task ResetAsync()
     {
         Conversations.Reset();
+        // The fake forgot its rotations; the default Edge must not answer from what it cached of them.
+        var generations = Edge.Services.GetRequiredService<edge::Byoc.Edge.Identity.SecretGenerations>();
+        generations.Forget(TestData.IntegrationA);
+        generations.Forget(TestData.IntegrationB);
         await using var redis = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
         var server = redis.GetServer(redis.GetEndPoints()[0]);
         await foreach (var key in server.KeysAsync(pattern: "byoc:v1:edge:token-failures:*"))
