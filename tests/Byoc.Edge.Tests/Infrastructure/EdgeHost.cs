@@ -89,8 +89,10 @@ public sealed class EdgeFactory(
         builder.UseSetting("services:conversations:http:0", conversations.Address ?? "http://conversations");
         builder.UseSetting("Edge:Admin:ApiKey", TestData.AdminApiKey);
         builder.UseSetting("Edge:Token:AuthorizationPaths:0", TestData.ExtraTokenPath);
-        builder.UseSetting("Edge:Token:MaxFailuresPerClientId", "3");
-        builder.UseSetting("Edge:Token:MaxFailuresPerAddress", "5");
+        // Short delays, so tests that try wrong secrets stay fast.
+        builder.UseSetting("Edge:Token:FreeFailures", "3");
+        builder.UseSetting("Edge:Token:FailureDelay", "00:00:00.050");
+        builder.UseSetting("Edge:Token:MaxFailureDelay", "00:00:00.200");
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
