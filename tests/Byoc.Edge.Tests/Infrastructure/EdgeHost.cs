@@ -91,6 +91,8 @@ public sealed class EdgeFactory(
         builder.UseSetting("Edge:Token:AuthorizationPaths:0", TestData.ExtraTokenPath);
         // Short delays, so tests that try wrong secrets stay fast.
         builder.UseSetting("Edge:Token:FreeFailures", "3");
+        // Every settings test shares one address (none); the rate limit test sets its own.
+        builder.UseSetting("Edge:Settings:PermitsPerMinute", "1000");
         builder.UseSetting("Edge:Token:FailureDelay", "00:00:00.050");
         builder.UseSetting("Edge:Token:MaxFailureDelay", "00:00:00.200");
         foreach (var (key, value) in settings)

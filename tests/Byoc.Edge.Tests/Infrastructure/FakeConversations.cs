@@ -132,6 +132,8 @@ public sealed class FakeIntegrations : Byoc.Conversations.V1.Integrations.Integr
 
     public ConcurrentQueue<GetSecretGenerationsRequest> GenerationCalls { get; } = new();
 
+    public ConcurrentQueue<VerifySettingsTokenRequest> SettingsCalls { get; } = new();
+
     public ConcurrentQueue<RevokePreviousClientSecretRequest> RevokeCalls { get; } = new();
 
     public void Reset()
@@ -141,6 +143,7 @@ public sealed class FakeIntegrations : Byoc.Conversations.V1.Integrations.Integr
         VerifyCalls.Clear();
         IssueCalls.Clear();
         GenerationCalls.Clear();
+        SettingsCalls.Clear();
         RevokeCalls.Clear();
         _secrets.Clear();
         Add(new Credential(TestData.ClientA, TestData.SecretA, TestData.IntegrationA, TestData.TenantA));
@@ -176,6 +179,21 @@ public sealed class FakeIntegrations : Byoc.Conversations.V1.Integrations.Integr
             PreviousSecretValidUntil = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow + request.PreviousSecretOverlap.ToTimeSpan()),
             SecretGeneration = fresh.Generation,
         };
+    }
+
+    /// <summary>Knows one CXone, <see cref="TestData.CxoneHostA"/> (tenant A), which accepts the token "good".</summary>
+    public override async Task<VerifySettingsTokenResponse> VerifySettingsToken(VerifySettingsTokenRequest request, ServerCallContext context)
+    {
+        SettingsCalls.Enqueue(request);
+        await Behaviour.ApplyAsync(context);
+        if (request.CxoneHost != TestData.CxoneHostA)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"cxone_host: no integration uses the CXone host '{request.CxoneHost}'"));
+        }
+
+        return request.Token == "good"
+            ? new VerifySettingsTokenResponse { Valid = true, TenantId = TestData.TenantA, UserName = "Ada Admin", UserEmail = "ada@a.example" }
+            : new VerifySettingsTokenResponse { Valid = false };
     }
 
     /// <summary>The generations of the secrets that still work (every secret the fake knows of the integration).</summary>
