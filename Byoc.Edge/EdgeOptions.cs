@@ -42,13 +42,17 @@ public sealed class CxoneTokenOptions
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Failed attempts allowed per client id within <see cref="FailureWindow"/> before 429.</summary>
-    [Range(1, 10_000)]
-    public int MaxFailuresPerClientId { get; set; } = 10;
+    /// <summary>Wrong attempts per (client id, address) within <see cref="FailureWindow"/> answered without delay.</summary>
+    [Range(0, 10_000)]
+    public int FreeFailures { get; set; } = 3;
 
-    /// <summary>Failed attempts allowed per source address within <see cref="FailureWindow"/> before 429.</summary>
-    [Range(1, 100_000)]
-    public int MaxFailuresPerAddress { get; set; } = 50;
+    /// <summary>The delay of the first wrong attempt past the free ones; it doubles with each further one.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan FailureDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The longest a wrong attempt's answer waits.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan MaxFailureDelay { get; set; } = TimeSpan.FromSeconds(4);
 
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(15);

@@ -14,6 +14,7 @@ builder.AddConversationsClients();
 builder.AddCxoneTokenServer();
 builder.AddCxoneCallbacks();
 builder.AddEdgeOpenApi();
+builder.AddSettingsRateLimit();
 builder.Services.AddHttpForwarder();
 builder.Services.AddSingleton<ConnectorWebhooks>();
 
@@ -24,6 +25,7 @@ app.MapDefaultEndpoints();
 app.UseMiddleware<CxoneTokenRequests>();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapTokenApi();
 app.MapCxoneCallbacksApi();

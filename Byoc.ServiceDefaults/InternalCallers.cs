@@ -57,8 +57,9 @@ public static class InternalCallers
     }
 
     /// <summary>
-    /// The connector an internal call came from (null when the check is off in Development, or the caller is not a
-    /// connector); a connector may only act for its own connector name.
+    /// A connector may act only for its own connector name: any other caller, or a connector naming another
+    /// connector, is PERMISSION_DENIED; an empty name is INVALID_ARGUMENT. No check while the check is off
+    /// (Development without keys).
     /// </summary>
     public static void RequireConnector(this ServerCallContext context, string connector)
     {

@@ -9,61 +9,85 @@ namespace Byoc.Conversations.Grpc;
 public sealed partial class IntegrationsService(RegistryStore registry, ClientSecretStore secrets, Cxone.CxoneClient cxone, ILogger<IntegrationsService> logger) : Integrations.IntegrationsBase
 {
     /// <summary>
-    /// The one-time token names no integration, so each distinct CXone the registry knows is asked in turn; the
-    /// first that accepts it (a token is single-use, so at most one can) says the tenant, and so the integrations.
+    /// The one-time token is checked with the one CXone the page was opened from (<c>cxone_host</c>: the host of an
+    /// integration's issuer or Digital API), never with another: the registry is the allow-list, and a token is never
+    /// shown to a CXone it was not issued by. Only that host's integrations of the tenant CXone names are answered.
     /// </summary>
     public override async Task<VerifySettingsTokenResponse> VerifySettingsToken(VerifySettingsTokenRequest request, ServerCallContext context)
     {
+        if (string.IsNullOrEmpty(request.CxoneHost))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "cxone_host is required: the CXone the settings page was opened from"));
+        }
+
         if (string.IsNullOrEmpty(request.Token))
         {
             return new VerifySettingsTokenResponse { Valid = false };
         }
 
-        var integrations = await registry.IntegrationsAsync();
-        foreach (var integration in integrations.DistinctBy(i => (i.Cxone.Issuer, i.Cxone.DigitalApiBaseUrl, i.TenantId)))
+        var integrations = (await registry.IntegrationsAsync()).Where(i => ServesHost(i, request.CxoneHost)).ToList();
+        var cxones = integrations.DistinctBy(i => (i.Cxone.Issuer, i.Cxone.DigitalApiBaseUrl, i.TenantId)).ToList();
+        if (cxones.Count == 0)
         {
-            Cxone.CxoneResult answer;
-            try
-            {
-                answer = await cxone.VerifyOneTimeTokenAsync(integration, request.BrandId, request.UserId, request.Token, context.CancellationToken);
-            }
-            catch (Cxone.CxoneDiscoveryException e)
-            {
-                // One integration whose CXone cannot be found must not lock every other tenant out of its settings.
-                LogCxoneNotFound(integration.Id, e.Message);
-                continue;
-            }
-
-            if (!answer.IsAccepted || System.Text.Json.Nodes.JsonNode.Parse(answer.Body!) is not { } body)
-            {
-                continue;
-            }
-
-            var tenant = body["brand"]?["tenantId"]?.GetValue<string>() ?? integration.TenantId;
-            var response = new VerifySettingsTokenResponse
-            {
-                Valid = true,
-                TenantId = tenant,
-                UserEmail = body["user"]?["emailAddress"]?.GetValue<string>() ?? string.Empty,
-                UserName = $"{body["user"]?["firstName"]?.GetValue<string>()} {body["user"]?["surname"]?.GetValue<string>()}".Trim(),
-            };
-            foreach (var own in integrations.Where(i => i.TenantId == tenant))
-            {
-                var channels = await registry.ChannelsOfIntegrationAsync(own.Id);
-                response.Integrations.Add(new SettingsIntegration
-                {
-                    IntegrationId = own.Id,
-                    Name = own.Name,
-                    ClientId = own.ClientId,
-                    Channels = { channels.Select(c => new SettingsChannel { ChannelId = c.Id, Name = c.Name, Connector = c.Connector, AccountId = c.AccountId, Icon = c.Icon }) },
-                });
-            }
-
-            return response;
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"cxone_host: no integration uses the CXone host '{request.CxoneHost}'"));
         }
 
-        return new VerifySettingsTokenResponse { Valid = false };
+        if (cxones.DistinctBy(i => i.Cxone.DigitalApiBaseUrl ?? i.Cxone.Issuer + "\n" + i.TenantId).Count() > 1)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"cxone_host: '{request.CxoneHost}' is the host of more than one CXone; open the page with the Digital API host as apiHost"));
+        }
+
+        var integration = cxones[0];
+        Cxone.CxoneResult answer;
+        try
+        {
+            answer = await cxone.VerifyOneTimeTokenAsync(integration, request.BrandId, request.UserId, request.Token, context.CancellationToken);
+        }
+        catch (Cxone.CxoneDiscoveryException e)
+        {
+            LogCxoneNotFound(integration.Id, e.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, "the CXone of this host cannot be reached"));
+        }
+
+        if (!answer.IsAccepted || System.Text.Json.Nodes.JsonNode.Parse(answer.Body!) is not { } body)
+        {
+            return new VerifySettingsTokenResponse { Valid = false };
+        }
+
+        var tenant = body["brand"]?["tenantId"]?.GetValue<string>() ?? integration.TenantId;
+        // Only this host's integrations of that tenant: never another tenant's, nor another CXone's.
+        var own = integrations.Where(i => i.TenantId == tenant).ToList();
+        if (own.Count == 0)
+        {
+            return new VerifySettingsTokenResponse { Valid = false };
+        }
+
+        var response = new VerifySettingsTokenResponse
+        {
+            Valid = true,
+            TenantId = tenant,
+            UserEmail = body["user"]?["emailAddress"]?.GetValue<string>() ?? string.Empty,
+            UserName = $"{body["user"]?["firstName"]?.GetValue<string>()} {body["user"]?["surname"]?.GetValue<string>()}".Trim(),
+        };
+        foreach (var one in own)
+        {
+            var channels = await registry.ChannelsOfIntegrationAsync(one.Id);
+            response.Integrations.Add(new SettingsIntegration
+            {
+                IntegrationId = one.Id,
+                Name = one.Name,
+                ClientId = one.ClientId,
+                Channels = { channels.Select(c => new SettingsChannel { ChannelId = c.Id, Name = c.Name, Connector = c.Connector, AccountId = c.AccountId, Icon = c.Icon }) },
+            });
+        }
+
+        return response;
     }
+
+    // Compared by authority (host, and port when not the default): what the Edge sends from apiHost or backUrl.
+    private static bool ServesHost(Registry.Integration integration, string host) =>
+        new[] { integration.Cxone.Issuer, integration.Cxone.DigitalApiBaseUrl }
+            .Any(u => Uri.TryCreate(u, UriKind.Absolute, out var url) && string.Equals(url.Authority, host, StringComparison.OrdinalIgnoreCase));
 
     public override async Task<VerifyClientCredentialsResponse> VerifyClientCredentials(VerifyClientCredentialsRequest request, ServerCallContext context)
     {

@@ -30,6 +30,12 @@ public static class AdminApi
                              "The secret is shown once. An Idempotency-Key header makes a retried call return the same secret.")
             .WithExamples(CxoneSamples.RotateClientSecretRequest, (StatusCodes.Status200OK, CxoneSamples.ClientSecretIssued));
 
+        api.MapPost("/integrations/{integrationId}/client-secret/revoke-previous", RevokePreviousClientSecret)
+            .WithName("RevokePreviousClientSecret")
+            .WithSummary("End the previous client secret's overlap now, and every token issued to it")
+            .WithDescription("After a rotation: the previous secret stops working and callbacks with tokens CXone obtained with it answer 401 " +
+                             $"(within {SecretGenerations.CacheFor.TotalSeconds:0} s on every replica), so CXone fetches a token with the current secret.");
+
         api.MapGet("/channel-refusals", ListChannelRefusals)
             .WithName("ListChannelRefusals")
             .WithSummary("Points of contact CXone refused")
@@ -50,6 +56,7 @@ public static class AdminApi
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         Integrations.IntegrationsClient integrations,
         IOptions<AdminOptions> options,
+        SecretGenerations generations,
         HttpResponse response,
         CancellationToken cancellationToken)
     {
@@ -60,7 +67,24 @@ public static class AdminApi
             IntegrationId = integrationId,
             PreviousSecretOverlap = Duration.FromTimeSpan(overlap),
         }, cancellationToken: cancellationToken);
+        generations.Forget(integrationId);
         response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(new ClientSecretIssued(issued.ClientId, issued.ClientSecret, issued.PreviousSecretValidUntil?.ToDateTimeOffset()));
+    }
+
+    public static async Task<Ok<PreviousSecretRevoked>> RevokePreviousClientSecret(
+        string integrationId,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        Integrations.IntegrationsClient integrations,
+        SecretGenerations generations,
+        CancellationToken cancellationToken)
+    {
+        var revoked = await integrations.RevokePreviousClientSecretAsync(new RevokePreviousClientSecretRequest
+        {
+            IdempotencyKey = string.IsNullOrEmpty(idempotencyKey) ? $"admin:revoke:{Guid.NewGuid():N}" : $"admin:revoke:{idempotencyKey}",
+            IntegrationId = integrationId,
+        }, cancellationToken: cancellationToken);
+        generations.Forget(integrationId);
+        return TypedResults.Ok(new PreviousSecretRevoked(revoked.CurrentGeneration));
     }
 }

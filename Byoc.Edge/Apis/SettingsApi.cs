@@ -13,9 +13,35 @@ namespace Byoc.Edge.Apis;
 /// </summary>
 public static class SettingsApi
 {
+    /// <summary>The per-address limit of the anonymous settings page (each opening costs a call to CXone).</summary>
+    public const string RateLimitPolicy = "settings-page";
+
+    /// <summary>
+    /// Per client address, a fixed window of <c>Edge:Settings:PermitsPerMinute</c> (default 10) openings; more answer
+    /// 429 with Retry-After.
+    /// </summary>
+    public static WebApplicationBuilder AddSettingsRateLimit(this WebApplicationBuilder builder)
+    {
+        var permits = builder.Configuration.GetValue("Edge:Settings:PermitsPerMinute", 10);
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.AddPolicy(RateLimitPolicy, context => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            limiter.OnRejected = (context, _) =>
+            {
+                var wait = context.Lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
+                context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return ValueTask.CompletedTask;
+            };
+        });
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapSettingsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/settings", async (int? userId, int? brandId, string? token, string? backUrl, Integrations.IntegrationsClient integrations, IConfiguration configuration, CancellationToken cancellationToken) =>
+        app.MapGet("/settings", async (int? userId, int? brandId, string? token, string? apiHost, string? backUrl, Integrations.IntegrationsClient integrations, IConfiguration configuration, CancellationToken cancellationToken) =>
             {
                 var back = BackUrl(backUrl, configuration);
                 if (userId is null || brandId is null || string.IsNullOrEmpty(token))
@@ -23,18 +49,32 @@ public static class SettingsApi
                     return Refused(back, "The settings page needs userId, brandId and token, as CXone sends them.");
                 }
 
+                if (CxoneHost(apiHost, backUrl) is not { } host)
+                {
+                    return ErrorPage(StatusCodes.Status400BadRequest, "Which CXone?", "The link names no CXone: it needs apiHost, or a backUrl on the CXone it was opened from.");
+                }
+
                 VerifySettingsTokenResponse answer;
                 try
                 {
-                    answer = await integrations.VerifySettingsTokenAsync(new VerifySettingsTokenRequest { BrandId = brandId.Value, UserId = userId.Value, Token = token }, cancellationToken: cancellationToken);
+                    answer = await integrations.VerifySettingsTokenAsync(
+                        new VerifySettingsTokenRequest { BrandId = brandId.Value, UserId = userId.Value, Token = token, CxoneHost = host },
+                        cancellationToken: cancellationToken);
                 }
-                catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+                catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
                 {
-                    return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Byoc cannot check the sign-in now; open the page again from CXone.");
+                    // Checked against the registry before any call to a CXone: an unknown host is never sent the token.
+                    return ErrorPage(StatusCodes.Status400BadRequest, "Unknown CXone", $"Byoc serves no integration of the CXone at {host}. ({e.Status.Detail})");
+                }
+                catch (RpcException)
+                {
+                    // Unavailable, a deadline, or anything unexpected: the page cannot be shown now, and may be later.
+                    return ErrorPage(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", "Byoc cannot check the sign-in now; open the page again from CXone.");
                 }
 
                 return answer.Valid ? Results.Content(Page(answer, back), "text/html; charset=utf-8") : Refused(back, "CXone did not confirm this sign-in (the link is used or expired).");
             })
+            .RequireRateLimiting(RateLimitPolicy)
             .WithName("CxoneSettingsPage")
             .WithSummary("The settings page CXone opens (Action URL) with a one-time token.")
             .AllowAnonymous()
@@ -59,6 +99,27 @@ public static class SettingsApi
             : string.Equals(url.Host, h, StringComparison.OrdinalIgnoreCase));
         return allowed && (url.Scheme == "https" || url.IsLoopback) ? url : null;
     }
+
+    // apiHost as CXone sends it (a host, or a URL), else the host the browser is sent back to; as an authority
+    // (host, and port when not the default), which Conversations maps to its integrations.
+    private static string? CxoneHost(string? apiHost, string? backUrl)
+    {
+        if (!string.IsNullOrWhiteSpace(apiHost))
+        {
+            var candidate = apiHost.Contains("://", StringComparison.Ordinal) ? apiHost : "https://" + apiHost;
+            return Uri.TryCreate(candidate, UriKind.Absolute, out var api) && api.AbsolutePath == "/" && api.Query.Length == 0 && api.UserInfo.Length == 0
+                ? api.Authority
+                : null;
+        }
+
+        return Uri.TryCreate(backUrl, UriKind.Absolute, out var back) && back.Scheme is "https" or "http" ? back.Authority : null;
+    }
+
+    private static IResult ErrorPage(int status, string title, string text) =>
+        Results.Content($$"""
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Byoc settings: {{WebUtility.HtmlEncode(title)}}</title></head>
+            <body style="font-family: system-ui, sans-serif; margin: 2rem"><h1>{{WebUtility.HtmlEncode(title)}}</h1><p data-testid="error">{{WebUtility.HtmlEncode(text)}}</p></body></html>
+            """, "text/html; charset=utf-8", statusCode: status);
 
     private static IResult Refused(Uri? back, string reason) =>
         back is not null ? Results.Redirect(back.ToString()) : Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: reason);

@@ -28,12 +28,11 @@ public static class TokenApi
                 .WithSummary(i == 0 ? "Issue an access token to CXone" : $"Issue an access token to CXone (configured Authorization URL {paths[i]})")
                 .WithDescription("OAuth 2.0 client credentials. The client id and secret may come as JSON, form-encoded, or HTTP Basic. " +
                                  "Errors are RFC 6749 bodies: 400 invalid_request/unsupported_grant_type, 401 invalid_client, " +
-                                 "429 after too many failures (Retry-After), 503 while credentials cannot be checked (Retry-After).")
+                                 "503 while credentials cannot be checked (Retry-After). Repeated wrong credentials are answered more and more slowly (up to Edge:Token:MaxFailureDelay); right ones never are.")
                 .Accepts<TokenRequest>("application/json", "application/x-www-form-urlencoded")
                 .Produces<TokenResponse>(StatusCodes.Status200OK)
                 .Produces<OAuthError>(StatusCodes.Status400BadRequest)
                 .Produces<OAuthError>(StatusCodes.Status401Unauthorized)
-                .Produces<OAuthError>(StatusCodes.Status429TooManyRequests)
                 .Produces<OAuthError>(StatusCodes.Status503ServiceUnavailable)
                 .AllowAnonymous()
                 .WithExamples(CxoneSamples.TokenRequest,
@@ -56,7 +55,8 @@ public static class TokenApi
         var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, integration.IntegrationId)
             .SetClaim(IntegrationClaims.IntegrationId, integration.IntegrationId)
-            .SetClaim(IntegrationClaims.TenantId, integration.TenantId);
+            .SetClaim(IntegrationClaims.TenantId, integration.TenantId)
+            .SetClaim(IntegrationClaims.SecretGeneration, integration.SecretGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture));
         identity.SetDestinations(_ => [Destinations.AccessToken]);
         return TypedResults.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }

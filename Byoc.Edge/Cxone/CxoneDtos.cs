@@ -120,6 +120,9 @@ public sealed record RotateClientSecretRequest(int? PreviousSecretOverlapMinutes
 
 public sealed record ClientSecretIssued(string ClientId, string ClientSecret, DateTimeOffset? PreviousSecretValidUntil);
 
+/// <summary>The previous client secret and its tokens are revoked; only this generation's tokens are honoured.</summary>
+public sealed record PreviousSecretRevoked(long CurrentGeneration);
+
 public sealed record ChannelRefused(string ChannelId, string IntegrationId, int StatusCode, string Body);
 
 public sealed record ChannelRefusalList(IReadOnlyList<ChannelRefused> Refusals);

@@ -21,6 +21,7 @@ namespace Byoc.Edge.Cxone;
 [JsonSerializable(typeof(OAuthError))]
 [JsonSerializable(typeof(RotateClientSecretRequest))]
 [JsonSerializable(typeof(ClientSecretIssued))]
+[JsonSerializable(typeof(PreviousSecretRevoked))]
 [JsonSerializable(typeof(ChannelRefusalList))]
 public sealed partial class CxoneJson : JsonSerializerContext;
 

@@ -103,6 +103,7 @@ public static class EdgeExtensions
         });
 
         builder.Services.AddSingleton<ValidatedBearerTokens>();
+        builder.Services.AddSingleton<SecretGenerations>();
         // The default scheme too: the authentication middleware authenticates every request with it.
         builder.Services.AddAuthentication(CxoneBearerHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, CxoneBearerHandler>(CxoneBearerHandler.SchemeName, o =>

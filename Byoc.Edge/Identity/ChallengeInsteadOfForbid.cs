@@ -9,10 +9,22 @@ namespace Byoc.Edge.Identity;
 /// </summary>
 public sealed class ChallengeInsteadOfForbid : IAuthorizationMiddlewareResultHandler
 {
+    /// <summary>HttpContext item: the bearer token is well signed but its client secret was revoked (the reason).</summary>
+    public const string RevokedTokenKey = "Byoc.RevokedToken";
+
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
-    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult) =>
-        authorizeResult.Forbidden
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        if (!authorizeResult.Succeeded && context.Items[RevokedTokenKey] is string reason)
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers.WWWAuthenticate = $"Bearer error=\"invalid_token\", error_description=\"{reason}\"";
+            return Task.CompletedTask;
+        }
+
+        return authorizeResult.Forbidden
             ? _default.HandleAsync(next, context, policy, PolicyAuthorizationResult.Challenge())
             : _default.HandleAsync(next, context, policy, authorizeResult);
+    }
 }

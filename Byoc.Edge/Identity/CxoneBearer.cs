@@ -71,7 +71,7 @@ public sealed class ValidatedBearerTokens(TimeProvider time)
 /// other goes through OpenIddict's validation (whose challenge, with its error, answers when it fails).
 /// </summary>
 public sealed partial class CxoneBearerHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ValidatedBearerTokens tokens)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ValidatedBearerTokens tokens, SecretGenerations generations)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "CxoneBearer";
@@ -90,7 +90,9 @@ public sealed partial class CxoneBearerHandler(
         var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..] : null;
         if (!string.IsNullOrEmpty(token) && tokens.TryGet(token, out var known))
         {
-            return AuthenticateResult.Success(new AuthenticationTicket(known, SchemeName));
+            return await generations.AcceptsAsync(known, Context.RequestAborted)
+                ? AuthenticateResult.Success(new AuthenticationTicket(known, SchemeName))
+                : Revoked();
         }
 
         var result = await Context.AuthenticateAsync(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
@@ -105,12 +107,26 @@ public sealed partial class CxoneBearerHandler(
             return result.None ? AuthenticateResult.NoResult() : AuthenticateResult.Fail(result.Failure ?? new InvalidOperationException("The access token is not valid."));
         }
 
+        if (!await generations.AcceptsAsync(result.Principal, Context.RequestAborted))
+        {
+            return Revoked();
+        }
+
         if (!string.IsNullOrEmpty(token))
         {
             tokens.Add(token, result.Principal, result.Properties?.ExpiresUtc ?? result.Principal.GetExpirationDate());
         }
 
         return AuthenticateResult.Success(new AuthenticationTicket(result.Principal, result.Properties, SchemeName));
+    }
+
+    private AuthenticateResult Revoked()
+    {
+        const string reason = "The client secret this token was issued to is no longer accepted.";
+        LogRefused(Logger, Request.Path, reason);
+        // OpenIddict's challenge would see a well-signed token and answer 403: CXone needs 401 to fetch a new one.
+        Context.Items[ChallengeInsteadOfForbid.RevokedTokenKey] = reason;
+        return AuthenticateResult.Fail(reason);
     }
 
     [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "A callback to {Path} was refused its bearer token: {Reason}")]

@@ -9,13 +9,13 @@ namespace Byoc.Edge.Identity;
 /// <summary>
 /// Sits in front of OpenIddict on the token paths. CXone's samples post the token request as JSON, which OpenIddict
 /// (RFC 6749: form-encoded only) refuses, so a JSON body is rewritten as the equivalent form. It also enforces the
-/// body size limit and answers 429 while the client id or the source address has too many recent failures.
+/// body size limit. (Wrong credentials are slowed down after verification, by <see cref="FailedTokenAttempts"/>.)
 /// </summary>
 public sealed class CxoneTokenRequests(RequestDelegate next, IOptions<CxoneTokenOptions> tokenOptions, IOptions<EdgeOptions> edgeOptions)
 {
     private readonly HashSet<PathString> _paths = [.. tokenOptions.Value.AllPaths().Select(p => new PathString(p))];
 
-    public async Task InvokeAsync(HttpContext context, FailedTokenAttempts failures)
+    public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
         if (!HttpMethods.IsPost(request.Method) || !_paths.Contains(request.Path))
@@ -34,15 +34,6 @@ public sealed class CxoneTokenRequests(RequestDelegate next, IOptions<CxoneToken
         if (request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true && !await RewriteJsonAsFormAsync(request, limit))
         {
             await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_request", "The body must be a JSON object of strings.");
-            return;
-        }
-
-        var clientId = request.HasFormContentType ? (string?)(await request.ReadFormAsync(context.RequestAborted))["client_id"] : null;
-        clientId = string.IsNullOrEmpty(clientId) ? BasicClientId(request) : clientId;
-        if (await failures.RetryAfterAsync(clientId, context.Connection.RemoteIpAddress) is { } wait)
-        {
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, "temporarily_unavailable", "Too many failed attempts; retry later.");
             return;
         }
 
@@ -92,26 +83,6 @@ public sealed class CxoneTokenRequests(RequestDelegate next, IOptions<CxoneToken
         request.ContentLength = bytes.Length;
         request.ContentType = "application/x-www-form-urlencoded";
         return true;
-    }
-
-    private static string? BasicClientId(HttpRequest request)
-    {
-        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header)
-            || !"Basic".Equals(header.Scheme, StringComparison.OrdinalIgnoreCase) || header.Parameter is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header.Parameter));
-            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-            return Uri.UnescapeDataString(colon < 0 ? decoded : decoded[..colon]);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
     }
 
     public static async Task WriteErrorAsync(HttpContext context, int status, string error, string description)

@@ -7,73 +7,56 @@ using StackExchange.Redis;
 namespace Byoc.Edge.Identity;
 
 /// <summary>
-/// Counts failed token requests per client id and per source address in Redis (so every replica sees the same
-/// counts) over a fixed window; once either count reaches its limit, token requests answer 429 until the window ends.
+/// Slows down wrong token requests; never refuses right ones. Failures are counted per (client id, source address)
+/// in Redis (every replica sees the same count) over <see cref="CxoneTokenOptions.FailureWindow"/>; the answer to a
+/// wrong attempt waits 0 for the first <see cref="CxoneTokenOptions.FreeFailures"/>, then
+/// <see cref="CxoneTokenOptions.FailureDelay"/> doubling up to <see cref="CxoneTokenOptions.MaxFailureDelay"/>.
+/// Correct credentials are checked first and answered at once, so someone who knows a client id cannot keep the
+/// integration from its token, and one tenant's typo from CXone's shared egress addresses slows only that pair.
 /// Redis trouble never blocks a token: the limiter fails open and says so in the log.
 /// </summary>
 public sealed partial class FailedTokenAttempts(IConnectionMultiplexer redis, IOptions<CxoneTokenOptions> options, ILogger<FailedTokenAttempts> logger)
 {
     private const string Prefix = "byoc:v1:edge:token-failures:";
 
-    /// <summary>How long the caller must wait, or null when it may try.</summary>
-    public async Task<TimeSpan?> RetryAfterAsync(string? clientId, IPAddress? address)
+    /// <summary>Counts one wrong attempt and answers how long its answer should wait.</summary>
+    public async Task<TimeSpan> RecordAsync(string? clientId, IPAddress? address)
     {
+        long count;
         try
         {
             var database = redis.GetDatabase();
-            TimeSpan? wait = null;
-            foreach (var (key, limit) in Keys(clientId, address))
-            {
-                var count = (long?)await database.StringGetAsync(key) ?? 0;
-                if (count >= limit)
-                {
-                    var ttl = await database.KeyTimeToLiveAsync(key) ?? options.Value.FailureWindow;
-                    wait = wait is null || ttl > wait ? ttl : wait;
-                }
-            }
-
-            return wait;
+            var key = Key(clientId, address);
+            count = await database.StringIncrementAsync(key);
+            // The window starts at the first failure; later failures do not extend it.
+            await database.KeyExpireAsync(key, options.Value.FailureWindow, ExpireWhen.HasNoExpiry);
         }
         catch (RedisException e)
         {
             LogLimiterUnavailable(logger, e);
-            return null;
+            return TimeSpan.Zero;
         }
+
+        return DelayAfter(count, options.Value);
     }
 
-    public async Task RecordAsync(string? clientId, IPAddress? address)
+    public static TimeSpan DelayAfter(long failures, CxoneTokenOptions options)
     {
-        try
+        var beyond = failures - options.FreeFailures;
+        if (beyond <= 0)
         {
-            var database = redis.GetDatabase();
-            foreach (var (key, _) in Keys(clientId, address))
-            {
-                await database.StringIncrementAsync(key);
-                // The window starts at the first failure; later failures do not extend it.
-                await database.KeyExpireAsync(key, options.Value.FailureWindow, ExpireWhen.HasNoExpiry);
-            }
+            return TimeSpan.Zero;
         }
-        catch (RedisException e)
-        {
-            LogLimiterUnavailable(logger, e);
-        }
+
+        // 2^(beyond-1) without overflow: past 30 doublings every sane cap has been reached.
+        var delay = options.FailureDelay * Math.Pow(2, Math.Min(beyond - 1, 30));
+        return delay < options.MaxFailureDelay ? delay : options.MaxFailureDelay;
     }
 
-    private IEnumerable<(RedisKey Key, int Limit)> Keys(string? clientId, IPAddress? address)
-    {
-        if (!string.IsNullOrEmpty(clientId))
-        {
-            // Hashed: a client id is attacker-chosen text of any length.
-            var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(clientId)))[..32];
-            yield return (Prefix + "client:" + id, options.Value.MaxFailuresPerClientId);
-        }
+    // Hashed: a client id is attacker-chosen text of any length.
+    private static RedisKey Key(string? clientId, IPAddress? address) =>
+        Prefix + "pair:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{clientId}\n{address}")))[..32];
 
-        if (address is not null)
-        {
-            yield return (Prefix + "address:" + address, options.Value.MaxFailuresPerAddress);
-        }
-    }
-
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "The failed-token-attempt limiter cannot reach Redis; not limiting")]
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "The failed-token-attempt limiter cannot reach Redis; not slowing down")]
     private static partial void LogLimiterUnavailable(ILogger logger, Exception exception);
 }

@@ -7,6 +7,9 @@ public static class IntegrationClaims
 {
     public const string IntegrationId = "byoc_integration_id";
     public const string TenantId = "byoc_tenant_id";
+
+    /// <summary>The generation of the client secret the token was issued to; revoked generations get 401.</summary>
+    public const string SecretGeneration = "byoc_secret_generation";
 }
 
 public static class IntegrationClaimsPrincipalExtensions

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Byoc.Conversations.V1;
 using Google.Protobuf.WellKnownTypes;
 using StackExchange.Redis;
@@ -179,5 +180,61 @@ public sealed class InternalCallerTests(ConversationsStack stack)
 
         Assert.Equal(global::Grpc.Core.StatusCode.Unauthenticated, refused.StatusCode);
         Assert.Equal(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+    }
+}
+
+[Collection(StackCollection.Name)]
+public sealed class SettingsTokenTests(ConversationsStack stack)
+{
+    [Fact]
+    public async Task A_settings_token_is_verified_only_with_the_cxone_the_request_names_and_the_others_see_no_call()
+    {
+        // Another tenant's CXone, asked first by id order if anything asked every CXone: it only counts connections.
+        using var other = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        other.Start();
+        var otherUrl = $"http://localhost:{((System.Net.IPEndPoint)other.LocalEndpoint).Port}";
+        var registry = stack.Service<Registry.RegistryStore>();
+        await registry.UpsertIntegrationAsync(new Registry.Integration("aaa-other", "tenant-other", "Other", "other-client",
+            new Registry.CxoneAccess(otherUrl, "app", "app-secret", "key", "key-secret", otherUrl + "/dfo/3.0")), "other-secret");
+        try
+        {
+            var issued = await (await stack.Sandbox.Http.PostAsync("/sandbox/cxone/one-time-tokens?userId=123", null)).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+
+            var answer = await stack.Integrations.VerifySettingsTokenAsync(new VerifySettingsTokenRequest
+            {
+                BrandId = 4567, UserId = 123, Token = issued.GetProperty("token").GetString()!, CxoneHost = stack.Sandbox.Url.Authority,
+            });
+
+            Assert.True(answer.Valid);
+            Assert.DoesNotContain(answer.Integrations, i => i.IntegrationId == "aaa-other");
+            Assert.Contains(answer.Integrations, i => i.IntegrationId == "acme");
+            Assert.False(other.Pending(), "the other tenant's CXone was sent the token");
+        }
+        finally
+        {
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Redis.ConnectionString);
+            await redis.GetDatabase().SetRemoveAsync("byoc:v1:integrations", "aaa-other");
+        }
+    }
+
+    [Fact]
+    public async Task An_unknown_cxone_host_is_refused_and_the_token_is_sent_to_no_cxone()
+    {
+        var issued = await (await stack.Sandbox.Http.PostAsync("/sandbox/cxone/one-time-tokens?userId=123", null)).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var token = issued.GetProperty("token").GetString()!;
+
+        var refused = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() => stack.Integrations.VerifySettingsTokenAsync(new VerifySettingsTokenRequest
+        {
+            BrandId = 4567, UserId = 123, Token = token, CxoneHost = "api-evil.example",
+        }).ResponseAsync);
+
+        Assert.Equal(global::Grpc.Core.StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Contains("cxone_host", refused.Status.Detail, StringComparison.Ordinal);
+        // A one-time token works once: it still works, so no CXone was asked.
+        var right = await stack.Integrations.VerifySettingsTokenAsync(new VerifySettingsTokenRequest
+        {
+            BrandId = 4567, UserId = 123, Token = token, CxoneHost = stack.Sandbox.Url.Authority,
+        });
+        Assert.True(right.Valid);
     }
 }

@@ -156,3 +156,51 @@ public sealed class AdminApiTests(EdgeHost host) : EdgeTest(host)
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 }
+
+public sealed class SecretRevocationTests(EdgeHost host) : EdgeTest(host)
+{
+    private const string OutboundBody = """{"messageContent": {"type": "TEXT", "payload": {"text": "hi"}}}""";
+
+    [Fact]
+    public async Task Revoking_the_previous_secret_makes_a_token_already_issued_to_it_answer_401()
+    {
+        var oldToken = await TokenAsync(Client);
+        using var before = await PostAsync(Client, $"/2.0/channel/{TestData.ChannelA}/outbound", OutboundBody, oldToken);
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        using var rotated = await Admin("client-secret", """{"previousSecretOverlapMinutes": 60}""");
+        var newSecret = (await JsonOf(rotated)).GetProperty("clientSecret").GetString()!;
+        using var duringOverlap = await PostAsync(Client, $"/2.0/channel/{TestData.ChannelA}/outbound", OutboundBody, oldToken);
+        Assert.Equal(HttpStatusCode.OK, duringOverlap.StatusCode);
+
+        using var revoked = await Admin("client-secret/revoke-previous", "{}");
+
+        Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
+        Assert.Equal(1, (await JsonOf(revoked)).GetProperty("currentGeneration").GetInt64());
+        using var after = await PostAsync(Client, $"/2.0/channel/{TestData.ChannelA}/outbound", OutboundBody, oldToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+        Assert.Contains("Bearer", after.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        var newToken = await TokenAsync(Client, TestData.ClientA, newSecret);
+        Assert.Equal("1", TokenEndpointTests.JwtPayload(newToken).GetProperty("byoc_secret_generation").GetString());
+        using var withNew = await PostAsync(Client, $"/2.0/channel/{TestData.ChannelA}/outbound", OutboundBody, newToken);
+        Assert.Equal(HttpStatusCode.OK, withNew.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_token_of_another_integration_is_not_affected_by_a_revoke()
+    {
+        var tokenB = await TokenAsync(Client, TestData.ClientB, TestData.SecretB);
+        using var rotated = await Admin("client-secret", """{"previousSecretOverlapMinutes": 60}""");
+        using var revoked = await Admin("client-secret/revoke-previous", "{}");
+
+        using var response = await PostAsync(Client, $"/2.0/channel/{TestData.ChannelB}/outbound", OutboundBody, tokenB);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private Task<HttpResponseMessage> Admin(string path, string json)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/admin/integrations/{TestData.IntegrationA}/{path}") { Content = Json(json) };
+        request.Headers.Add("X-Api-Key", TestData.AdminApiKey);
+        return Client.SendAsync(request);
+    }
+}

@@ -192,57 +192,115 @@ public sealed class TokenEndpointTests(EdgeHost host) : EdgeTest(host)
     }
 
     [Fact]
-    public async Task Too_many_failures_for_one_client_id_answer_429_with_retry_after_even_with_the_right_secret()
+    public async Task After_many_wrong_attempts_for_a_client_id_from_an_address_the_right_secret_from_it_still_gets_a_token_at_once()
     {
-        for (var i = 0; i < 3; i++)
-        {
-            using var failed = await RequestTokenAsync(Client, TestData.ClientA, "wrong");
-            Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
-        }
-
-        using var response = await RequestTokenAsync(Client, TestData.ClientA, TestData.SecretA);
-
-        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
-        Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
-        Assert.False(string.IsNullOrEmpty((await JsonOf(response)).GetProperty("error").GetString()));
-        using var other = await RequestTokenAsync(Client, TestData.ClientB, TestData.SecretB);
-        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
-    }
-
-    [Fact]
-    public async Task Too_many_failures_from_one_address_answer_429_for_every_client_id_from_it()
-    {
+        await using var edge = Throttled(freeFailures: 1, delay: "00:00:00.250", max: "00:00:01");
+        using var client = edge.CreateClient();
         for (var i = 0; i < 5; i++)
         {
-            using var failed = await TokenFromAsync("203.0.113.7", $"guessed-{i}", "wrong");
+            using var failed = await TokenFromAsync(client, "203.0.113.7", TestData.ClientA, "wrong");
             Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
+            Assert.Equal("invalid_client", (await JsonOf(failed)).GetProperty("error").GetString());
         }
 
-        using var blocked = await TokenFromAsync("203.0.113.7", TestData.ClientB, TestData.SecretB);
-        using var elsewhere = await TokenFromAsync("198.51.100.9", TestData.ClientB, TestData.SecretB);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var response = await TokenFromAsync(client, "203.0.113.7", TestData.ClientA, TestData.SecretA);
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
-        Assert.NotNull(blocked.Headers.RetryAfter);
-        Assert.Equal(HttpStatusCode.OK, elsewhere.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // A wrong attempt now waits the full second; the right one is not made to wait at all.
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(1), $"the right secret took {started.Elapsed}");
+        Assert.Equal(1000, InvalidClientDelays(edge).Last());
     }
 
     [Fact]
-    public async Task Failed_attempts_are_counted_in_redis_so_another_replica_refuses_too()
+    public async Task Wrong_attempts_are_answered_after_a_growing_capped_delay()
     {
-        await using var replica = Host.Create();
-        using var replicaClient = replica.CreateClient();
-        for (var i = 0; i < 3; i++)
+        await using var edge = Throttled(freeFailures: 2, delay: "00:00:00.100", max: "00:00:00.400");
+        using var client = edge.CreateClient();
+        var elapsed = new List<TimeSpan>();
+        for (var i = 0; i < 6; i++)
         {
-            using var failed = await RequestTokenAsync(Client, TestData.ClientA, "wrong");
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            using var failed = await TokenFromAsync(client, "203.0.113.7", TestData.ClientA, "wrong");
+            elapsed.Add(started.Elapsed);
             Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
+            Assert.Equal("invalid_client", (await JsonOf(failed)).GetProperty("error").GetString());
         }
 
-        using var response = await RequestTokenAsync(replicaClient, TestData.ClientA, TestData.SecretA);
-
-        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        var delays = InvalidClientDelays(edge);
+        Assert.Equal([0, 0, 100, 200, 400, 400], delays);
+        for (var i = 0; i < delays.Count; i++)
+        {
+            Assert.True(elapsed[i] >= TimeSpan.FromMilliseconds(delays[i]), $"attempt {i + 1} was answered after {elapsed[i]}, before its {delays[i]} ms");
+        }
     }
 
-    private async Task<HttpResponseMessage> TokenFromAsync(string address, string clientId, string secret)
+    [Fact]
+    public async Task Wrong_attempts_from_one_address_do_not_slow_another_client_id_or_another_address()
+    {
+        await using var edge = Throttled(freeFailures: 1, delay: "00:00:00.100", max: "00:00:00.200");
+        using var client = edge.CreateClient();
+        for (var i = 0; i < 4; i++)
+        {
+            using var failed = await TokenFromAsync(client, "203.0.113.7", TestData.ClientA, "wrong");
+        }
+
+        using var otherClient = await TokenFromAsync(client, "203.0.113.7", TestData.ClientB, "wrong");
+        using var otherAddress = await TokenFromAsync(client, "198.51.100.9", TestData.ClientA, "wrong");
+        using var otherClientRight = await TokenFromAsync(client, "203.0.113.7", TestData.ClientB, TestData.SecretB);
+
+        Assert.Equal([0, 100, 200, 200, 0, 0], InvalidClientDelays(edge));
+        Assert.Equal(HttpStatusCode.Unauthorized, otherClient.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, otherAddress.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, otherClientRight.StatusCode);
+    }
+
+    [Fact]
+    public async Task Failed_attempts_are_counted_in_redis_so_another_replica_slows_down_too()
+    {
+        await using var edge = Throttled(freeFailures: 1, delay: "00:00:00.100", max: "00:00:00.200");
+        await using var replica = Throttled(freeFailures: 1, delay: "00:00:00.100", max: "00:00:00.200");
+        using var client = edge.CreateClient();
+        using var replicaClient = replica.CreateClient();
+        for (var i = 0; i < 2; i++)
+        {
+            using var failed = await TokenFromAsync(client, "203.0.113.7", TestData.ClientA, "wrong");
+        }
+
+        using var response = await TokenFromAsync(replicaClient, "203.0.113.7", TestData.ClientA, "wrong");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal([200], InvalidClientDelays(replica));
+    }
+
+    [Fact]
+    public async Task An_attacker_chosen_client_id_is_logged_without_control_characters_and_bounded()
+    {
+        var forged = "evil\r\nSecurity: admin call accepted\u001b[31m" + new string('x', 5000);
+
+        using var failed = await TokenFromAsync(Client, "203.0.113.7", forged, "wrong");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
+        var logged = Host.Edge.Logs.Entries.Last(e => e.EventId.Id == 4102).Message;
+        Assert.DoesNotContain(logged, c => char.IsControl(c));
+        Assert.Contains("evil??Security: admin call accepted?[31m", logged, StringComparison.Ordinal);
+        Assert.True(logged.Length < 300, $"{logged.Length} characters logged");
+    }
+
+    private EdgeFactory Throttled(int freeFailures, string delay, string max) => Host.Create(new Dictionary<string, string?>
+    {
+        ["Edge:Token:FreeFailures"] = freeFailures.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Edge:Token:FailureDelay"] = delay,
+        ["Edge:Token:MaxFailureDelay"] = max,
+    });
+
+    private static List<int> InvalidClientDelays(EdgeFactory edge) =>
+        [.. edge.Logs.Entries.Where(e => e.EventId.Id == 4102)
+            .Select(e => int.Parse(System.Text.RegularExpressions.Regex.Match(e.Message, @"after (\d+) ms").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))];
+
+    private Task<HttpResponseMessage> TokenFromAsync(string address, string clientId, string secret) => TokenFromAsync(Client, address, clientId, secret);
+
+    private static async Task<HttpResponseMessage> TokenFromAsync(HttpClient client, string address, string clientId, string secret)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/1.0/token")
         {
@@ -254,7 +312,7 @@ public sealed class TokenEndpointTests(EdgeHost host) : EdgeTest(host)
             })),
         };
         request.Headers.Add(EdgeFactory.RemoteAddressHeader, address);
-        return await Client.SendAsync(request);
+        return await client.SendAsync(request);
     }
 
     private static AuthenticationHeaderValue Basic(string clientId, string secret) =>

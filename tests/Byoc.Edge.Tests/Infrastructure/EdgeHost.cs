@@ -60,6 +60,10 @@ public sealed class EdgeHost : IAsyncLifetime
     public async Task ResetAsync()
     {
         Conversations.Reset();
+        // The fake forgot its rotations; the default Edge must not answer from what it cached of them.
+        var generations = Edge.Services.GetRequiredService<edge::Byoc.Edge.Identity.SecretGenerations>();
+        generations.Forget(TestData.IntegrationA);
+        generations.Forget(TestData.IntegrationB);
         await using var redis = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
         var server = redis.GetServer(redis.GetEndPoints()[0]);
         await foreach (var key in server.KeysAsync(pattern: "byoc:v1:edge:token-failures:*"))
@@ -87,8 +91,12 @@ public sealed class EdgeFactory(
         builder.UseSetting("services:conversations:http:0", conversations.Address ?? "http://conversations");
         builder.UseSetting("Edge:Admin:ApiKey", TestData.AdminApiKey);
         builder.UseSetting("Edge:Token:AuthorizationPaths:0", TestData.ExtraTokenPath);
-        builder.UseSetting("Edge:Token:MaxFailuresPerClientId", "3");
-        builder.UseSetting("Edge:Token:MaxFailuresPerAddress", "5");
+        // Short delays, so tests that try wrong secrets stay fast.
+        builder.UseSetting("Edge:Token:FreeFailures", "3");
+        // Every settings test shares one address (none); the rate limit test sets its own.
+        builder.UseSetting("Edge:Settings:PermitsPerMinute", "1000");
+        builder.UseSetting("Edge:Token:FailureDelay", "00:00:00.050");
+        builder.UseSetting("Edge:Token:MaxFailureDelay", "00:00:00.200");
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

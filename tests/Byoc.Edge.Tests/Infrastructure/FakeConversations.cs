@@ -120,7 +120,7 @@ public sealed class FakeBehaviour
 
 public sealed class FakeIntegrations : Byoc.Conversations.V1.Integrations.IntegrationsBase
 {
-    public sealed record Credential(string ClientId, string Secret, string IntegrationId, string TenantId);
+    public sealed record Credential(string ClientId, string Secret, string IntegrationId, string TenantId, long Generation = 0);
 
     private readonly ConcurrentDictionary<string, Credential> _secrets = new();
 
@@ -130,12 +130,21 @@ public sealed class FakeIntegrations : Byoc.Conversations.V1.Integrations.Integr
 
     public ConcurrentQueue<IssueClientSecretRequest> IssueCalls { get; } = new();
 
+    public ConcurrentQueue<GetSecretGenerationsRequest> GenerationCalls { get; } = new();
+
+    public ConcurrentQueue<VerifySettingsTokenRequest> SettingsCalls { get; } = new();
+
+    public ConcurrentQueue<RevokePreviousClientSecretRequest> RevokeCalls { get; } = new();
+
     public void Reset()
     {
         Behaviour.Release();
         Behaviour = new FakeBehaviour();
         VerifyCalls.Clear();
         IssueCalls.Clear();
+        GenerationCalls.Clear();
+        SettingsCalls.Clear();
+        RevokeCalls.Clear();
         _secrets.Clear();
         Add(new Credential(TestData.ClientA, TestData.SecretA, TestData.IntegrationA, TestData.TenantA));
         Add(new Credential(TestData.ClientB, TestData.SecretB, TestData.IntegrationB, TestData.TenantB));
@@ -151,7 +160,7 @@ public sealed class FakeIntegrations : Byoc.Conversations.V1.Integrations.Integr
         VerifyCalls.Enqueue(request);
         await Behaviour.ApplyAsync(context);
         return _secrets.TryGetValue(request.ClientSecret, out var c) && c.ClientId == request.ClientId
-            ? new VerifyClientCredentialsResponse { Valid = true, IntegrationId = c.IntegrationId, TenantId = c.TenantId }
+            ? new VerifyClientCredentialsResponse { Valid = true, IntegrationId = c.IntegrationId, TenantId = c.TenantId, SecretGeneration = c.Generation }
             : new VerifyClientCredentialsResponse { Valid = false };
     }
 
@@ -159,16 +168,57 @@ public sealed class FakeIntegrations : Byoc.Conversations.V1.Integrations.Integr
     {
         IssueCalls.Enqueue(request);
         await Behaviour.ApplyAsync(context);
-        var current = _secrets.Values.FirstOrDefault(c => c.IntegrationId == request.IntegrationId)
+        var current = _secrets.Values.Where(c => c.IntegrationId == request.IntegrationId).MaxBy(c => c.Generation)
             ?? throw new RpcException(new Status(StatusCode.NotFound, "no such integration"));
-        var fresh = current with { Secret = $"rotated-{Guid.NewGuid():N}" };
+        var fresh = current with { Secret = $"rotated-{Guid.NewGuid():N}", Generation = current.Generation + 1 };
         Add(fresh);
         return new IssueClientSecretResponse
         {
             ClientId = fresh.ClientId,
             ClientSecret = fresh.Secret,
             PreviousSecretValidUntil = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow + request.PreviousSecretOverlap.ToTimeSpan()),
+            SecretGeneration = fresh.Generation,
         };
+    }
+
+    /// <summary>Knows one CXone, <see cref="TestData.CxoneHostA"/> (tenant A), which accepts the token "good".</summary>
+    public override async Task<VerifySettingsTokenResponse> VerifySettingsToken(VerifySettingsTokenRequest request, ServerCallContext context)
+    {
+        SettingsCalls.Enqueue(request);
+        await Behaviour.ApplyAsync(context);
+        if (request.CxoneHost != TestData.CxoneHostA)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"cxone_host: no integration uses the CXone host '{request.CxoneHost}'"));
+        }
+
+        return request.Token == "good"
+            ? new VerifySettingsTokenResponse { Valid = true, TenantId = TestData.TenantA, UserName = "Ada Admin", UserEmail = "ada@a.example" }
+            : new VerifySettingsTokenResponse { Valid = false };
+    }
+
+    /// <summary>The generations of the secrets that still work (every secret the fake knows of the integration).</summary>
+    public override async Task<GetSecretGenerationsResponse> GetSecretGenerations(GetSecretGenerationsRequest request, ServerCallContext context)
+    {
+        GenerationCalls.Enqueue(request);
+        await Behaviour.ApplyAsync(context);
+        var generations = _secrets.Values.Where(c => c.IntegrationId == request.IntegrationId).Select(c => c.Generation).Distinct().ToList();
+        return generations.Count == 0
+            ? throw new RpcException(new Status(StatusCode.NotFound, "no such integration"))
+            : new GetSecretGenerationsResponse { Accepted = { generations.OrderDescending() } };
+    }
+
+    public override async Task<RevokePreviousClientSecretResponse> RevokePreviousClientSecret(RevokePreviousClientSecretRequest request, ServerCallContext context)
+    {
+        RevokeCalls.Enqueue(request);
+        await Behaviour.ApplyAsync(context);
+        var current = _secrets.Values.Where(c => c.IntegrationId == request.IntegrationId).MaxBy(c => c.Generation)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, "no such integration"));
+        foreach (var old in _secrets.Values.Where(c => c.IntegrationId == request.IntegrationId && c.Generation != current.Generation))
+        {
+            Revoke(old.Secret);
+        }
+
+        return new RevokePreviousClientSecretResponse { CurrentGeneration = current.Generation };
     }
 }
 

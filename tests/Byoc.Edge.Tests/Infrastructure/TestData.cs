@@ -15,6 +15,8 @@ public static class TestData
     public const string SecretB = "secret-b-0123456789";
     public const string ChannelB = "channel-b";
 
+    public const string CxoneHostA = "api-a.niceincontact.com";
+
     public const string AdminApiKey = "admin-key-0123456789-0123456789-0123456789";
     public const string ExtraTokenPath = "/oauth/cxone/token";
 

@@ -1,0 +1,91 @@
+using System.Net;
+using Byoc.Edge.Tests.Infrastructure;
+using Grpc.Core;
+
+namespace Byoc.Edge.Tests;
+
+public sealed class SettingsPageTests(EdgeHost host) : EdgeTest(host)
+{
+    [Fact]
+    public async Task The_token_is_checked_with_the_cxone_named_by_api_host()
+    {
+        using var response = await Client.GetAsync($"/settings?userId=1&brandId=2&token=good&apiHost={TestData.CxoneHostA}&backUrl={Uri.EscapeDataString("https://other.niceincontact.com/back")}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Ada Admin", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(TestData.CxoneHostA, Assert.Single(Conversations.Integrations.SettingsCalls).CxoneHost);
+    }
+
+    [Fact]
+    public async Task Without_api_host_the_back_url_host_names_the_cxone()
+    {
+        using var response = await Client.GetAsync($"/settings?userId=1&brandId=2&token=good&backUrl={Uri.EscapeDataString($"https://{TestData.CxoneHostA}/page")}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(TestData.CxoneHostA, Assert.Single(Conversations.Integrations.SettingsCalls).CxoneHost);
+    }
+
+    [Fact]
+    public async Task An_unknown_api_host_answers_a_clear_400_page()
+    {
+        using var response = await Client.GetAsync("/settings?userId=1&brandId=2&token=good&apiHost=api-evil.example");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith("text/html", response.Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);
+        Assert.Contains("api-evil.example", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_link_naming_no_cxone_answers_400_without_asking_conversations()
+    {
+        using var response = await Client.GetAsync("/settings?userId=1&brandId=2&token=good");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("apiHost", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(Conversations.Integrations.SettingsCalls);
+    }
+
+    [Theory]
+    [InlineData(StatusCode.Internal)]
+    [InlineData(StatusCode.Unknown)]
+    [InlineData(StatusCode.Unavailable)]
+    public async Task An_unexpected_conversations_error_answers_a_503_page_not_500(StatusCode status)
+    {
+        Conversations.Integrations.Behaviour.FailWith = status;
+
+        using var response = await Client.GetAsync($"/settings?userId=1&brandId=2&token=good&apiHost={TestData.CxoneHostA}");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("open the page again from CXone", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Many_openings_from_one_address_answer_429_with_retry_after_and_other_addresses_still_get_the_page()
+    {
+        await using var edge = Host.Create(new Dictionary<string, string?> { ["Edge:Settings:PermitsPerMinute"] = "3" });
+        using var client = edge.CreateClient();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var opened = await OpenFrom(client, "203.0.113.7");
+            statuses.Add(opened.StatusCode);
+            if (opened.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.True(opened.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+            }
+        }
+
+        using var elsewhere = await OpenFrom(client, "198.51.100.9");
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+        Assert.Equal(3, Conversations.Integrations.SettingsCalls.Count - 1);
+        Assert.Equal(HttpStatusCode.OK, elsewhere.StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> OpenFrom(HttpClient client, string address)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/settings?userId=1&brandId=2&token=good&apiHost={TestData.CxoneHostA}");
+        request.Headers.Add(EdgeFactory.RemoteAddressHeader, address);
+        return client.SendAsync(request);
+    }
+}
