@@ -29,7 +29,7 @@ public sealed class AppModelTests : IAsyncLifetime
     }
 
     [Fact]
-    public void The_edge_has_a_redis_user_of_its_own_limited_to_its_keys_and_conversations_and_the_edge_a_key_ring_certificate()
+    public void The_edge_references_a_redis_user_of_its_own_limited_to_its_keys_not_the_shared_one()
     {
         var edgeRedis = Assert.IsType<RedisUserResource>(_builder.Resources.Single(r => r.Name == "redis-edge"));
 
