@@ -41,7 +41,8 @@ public sealed class RedisServer : IAsyncLifetime
         await redis.GetServer(redis.GetEndPoints()[0]).FlushAllDatabasesAsync();
     }
 
-    private async Task StartAsync()
+    /// <summary>Starts the server again after <see cref="StopAsync"/>, on the same port and data.</summary>
+    public async Task StartAsync()
     {
         var config = Path.Combine(_folder, "redis.conf");
         await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $"""
@@ -72,7 +73,8 @@ public sealed class RedisServer : IAsyncLifetime
         }
     }
 
-    private async Task StopAsync()
+    /// <summary>Kills the server (an outage); its port and data stay for <see cref="StartAsync"/>.</summary>
+    public async Task StopAsync()
     {
         if (_process is null)
         {
