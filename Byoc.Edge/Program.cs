@@ -10,6 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddRedisClient("redis");
 builder.AddEdgeOptions();
+builder.AddTrustedProxies();
 builder.AddConversationsClients();
 builder.AddCxoneTokenServer();
 builder.AddCxoneCallbacks();
@@ -20,6 +21,8 @@ builder.Services.AddSingleton<ConnectorWebhooks>();
 
 var app = builder.Build();
 
+// First: every address-keyed decision below must see the client's address, as only a trusted proxy may state it.
+app.UseForwardedHeaders();
 app.MapDefaultEndpoints();
 // Before authentication: OpenIddict answers token requests inside the authentication middleware.
 app.UseMiddleware<CxoneTokenRequests>();

@@ -27,7 +27,9 @@ public static class AdminApi
             .WithName("RotateClientSecret")
             .WithSummary("Generate or rotate an integration's client secret")
             .WithDescription("Conversations issues a new secret; the previous one keeps working for the overlap (default from Edge:Admin:DefaultSecretOverlap). " +
-                             "The secret is shown once. An Idempotency-Key header makes a retried call return the same secret.")
+                             "The secret is shown once. An Idempotency-Key header makes a retried call (within 24 h) return the same secret; " +
+                             "the same key with another overlap answers 409.")
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithExamples(CxoneSamples.RotateClientSecretRequest, (StatusCodes.Status200OK, CxoneSamples.ClientSecretIssued));
 
         api.MapPost("/integrations/{integrationId}/client-secret/revoke-previous", RevokePreviousClientSecret)

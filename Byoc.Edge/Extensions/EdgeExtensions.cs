@@ -102,6 +102,10 @@ public static class EdgeExtensions
             server.EncryptionCredentials.Add(new EncryptingCredentials(keys.EncryptionKey, SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512));
         });
 
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IOptionsMonitorCache<OpenIddictServerOptions>, OptionsCacheWithoutFailures<OpenIddictServerOptions>>();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IOptionsMonitorCache<OpenIddict.Validation.OpenIddictValidationOptions>,
+            OptionsCacheWithoutFailures<OpenIddict.Validation.OpenIddictValidationOptions>>();
+
         builder.Services.AddSingleton<ValidatedBearerTokens>();
         builder.Services.AddSingleton<SecretGenerations>();
         // The default scheme too: the authentication middleware authenticates every request with it.

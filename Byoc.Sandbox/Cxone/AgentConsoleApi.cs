@@ -56,7 +56,7 @@ public static class AgentConsoleApi
                 // As CXone's Points of Contact Digital page does: a fresh one-time token, the admin's ids, the way back.
                 var token = tenant.CreateOneTimeToken(userId: 1, "channel-integration");
                 var back = $"{request.Scheme}://{request.Host}/agent.html";
-                return Results.Ok(new { url = $"{action}?userId={token.UserId}&brandId={token.BrandId}&token={Uri.EscapeDataString(token.Token)}&backUrl={Uri.EscapeDataString(back)}" });
+                return Results.Ok(new { url = $"{action}?userId={token.UserId}&brandId={token.BrandId}&token={Uri.EscapeDataString(token.Token)}&apiHost={Uri.EscapeDataString(integration.CurrentValue.ApiHost)}&backUrl={Uri.EscapeDataString(back)}" });
             })
             .WithName("SandboxAgentSettingsLink").WithSummary("The link CXone opens for the integration's settings (Action URL with a one-time token).");
 

@@ -27,6 +27,12 @@ public sealed class CxoneIntegrationOptions
     /// </summary>
     public string? ActionUrl { get; set; }
 
+    /// <summary>
+    /// The <c>apiHost</c> the settings link carries, which names this CXone to the middleware: the host Byoc's
+    /// registry has for it (locally the simulator's service-discovery name).
+    /// </summary>
+    public string ApiHost { get; set; } = "sandbox";
+
     /// <summary>How CXone sends the token request: "json" (what samples show), "form" or "basic".</summary>
     public string TokenRequestStyle { get; set; } = "json";
 }

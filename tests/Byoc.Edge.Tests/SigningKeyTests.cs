@@ -80,3 +80,30 @@ public sealed class SigningKeyTests(EdgeHost host) : EdgeTest(host)
         Assert.True(await database.ListLengthAsync("byoc:v1:edge:data-protection-keys") > 0);
     }
 }
+
+public sealed class TokenKeyRingOutageTests(EdgeHost host) : EdgeTest(host)
+{
+    [Fact]
+    public async Task Redis_down_at_the_first_token_request_is_not_remembered_once_redis_is_back()
+    {
+        await using var redis = new Byoc.Testing.RedisServer();
+        await redis.InitializeAsync();
+        await redis.StopAsync();
+        await using var edge = new EdgeFactory(redis.ConnectionString + ",connectTimeout=500,syncTimeout=1000", Conversations,
+            new Dictionary<string, string?>(), services: null);
+        using var client = edge.CreateClient();
+
+        using (var during = await RequestTokenAsync(client, TestData.ClientA, TestData.SecretA))
+        {
+            Assert.NotEqual(System.Net.HttpStatusCode.OK, during.StatusCode);
+        }
+
+        await redis.StartAsync();
+
+        await Byoc.Testing.Poll.UntilAsync(async () =>
+        {
+            using var after = await RequestTokenAsync(client, TestData.ClientA, TestData.SecretA);
+            return after.StatusCode == System.Net.HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(30), "a token is issued once Redis is back");
+    }
+}

@@ -46,7 +46,8 @@ public sealed class RedisServer(bool appendOnly = true) : IAsyncLifetime
         await redis.GetServer(redis.GetEndPoints()[0]).FlushAllDatabasesAsync();
     }
 
-    private async Task StartAsync()
+    /// <summary>Starts the server again after <see cref="StopAsync"/>, on the same port and data.</summary>
+    public async Task StartAsync()
     {
         var config = Path.Combine(_folder, "redis.conf");
         await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $"""
@@ -78,7 +79,8 @@ public sealed class RedisServer(bool appendOnly = true) : IAsyncLifetime
         }
     }
 
-    private async Task StopAsync()
+    /// <summary>Kills the server (an outage); its port and data stay for <see cref="StartAsync"/>.</summary>
+    public async Task StopAsync()
     {
         if (_process is null)
         {
