@@ -15,7 +15,7 @@ public sealed class IngestDurabilityTests
     [InlineData(false, "Written", true)]
     public async Task An_ingest_is_acknowledged_only_when_Redis_confirms_it_durable_as_the_mode_demands(bool appendOnly, string mode, bool acknowledged)
     {
-        var redis = new RedisServer(appendOnly);
+        var redis = new RedisServer { AppendOnly = appendOnly };
         await redis.InitializeAsync();
         try
         {
@@ -39,7 +39,7 @@ public sealed class IngestDurabilityTests
 
             web.UseSetting("Byoc:Conversations:Durability", mode);
         });
-        using var channel = GrpcChannel.ForAddress(factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = ConversationsStack.WithInternalKey(factory.Server.CreateHandler()) });
+        using var channel = GrpcChannel.ForAddress(factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = ConversationsStack.WithInternalKey(factory.Server.CreateHandler(), ConversationsStack.ConnectorKey) });
         var inbound = new V1.Inbound.InboundClient(channel);
         var request = Sample.Ingest("a1", Sample.Unique("thread"), Sample.Unique("m"), "durable?");
 

@@ -46,7 +46,7 @@ public sealed class RetentionTests : IAsyncLifetime
     [Fact]
     public async Task ID_map_entries_and_thread_channels_expire_after_the_configured_retention()
     {
-        using var channel = GrpcChannel.ForAddress(_factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = ConversationsStack.WithInternalKey(_factory.Server.CreateHandler()) });
+        using var channel = GrpcChannel.ForAddress(_factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = ConversationsStack.WithInternalKey(_factory.Server.CreateHandler(), ConversationsStack.ConnectorKey) });
         var thread = Sample.Unique("thread");
         var answer = await new V1.Inbound.InboundClient(channel).IngestAsync(Sample.Ingest("a1", thread, Sample.Unique("m"), "kept for a while"));
         var ids = _factory.Services.GetRequiredService<IdMap>();

@@ -48,7 +48,7 @@ public sealed class TenantIsolationTests : IAsyncLifetime
             web.UseSetting("Byoc:Conversations:AuthFailuresToOpen", "3");
             web.UseSetting("Byoc:Conversations:AuthCircuitOpenFor", "01:00:00");
         });
-        _channel = GrpcChannel.ForAddress(_factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = ConversationsStack.WithInternalKey(_factory.Server.CreateHandler()) });
+        _channel = GrpcChannel.ForAddress(_factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = ConversationsStack.WithInternalKey(_factory.Server.CreateHandler(), ConversationsStack.ConnectorKey) });
         await Poll.UntilAsync(async () => (await _sandbox.ChannelIdsAsync()).Count == 3, TimeSpan.FromSeconds(30), "channels registered");
     }
 

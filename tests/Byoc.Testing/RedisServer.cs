@@ -9,18 +9,16 @@ namespace Byoc.Testing;
 /// A real <c>redis-server</c> for a test class or collection: loopback, a free port, a password, AOF on, its own
 /// temporary folder. <see cref="RestartAsync"/> stops and starts it on the same port and data (fault tests).
 /// </summary>
-public sealed class RedisServer(bool appendOnly = true) : IAsyncLifetime
+public sealed class RedisServer : IAsyncLifetime
 {
-    public RedisServer()
-        : this(appendOnly: true)
-    {
-    }
-
     private readonly string _folder = Directory.CreateTempSubdirectory("byoc-redis-").FullName;
     private readonly string _password = Convert.ToHexString(Guid.NewGuid().ToByteArray()).ToLowerInvariant();
     private Process? _process;
 
     public int Port { get; } = FreePort();
+
+    /// <summary>AOF on (the default, as the AppHost runs it); off for a test of a Redis that cannot confirm durability.</summary>
+    public bool AppendOnly { get; init; } = true;
 
     /// <summary>A StackExchange.Redis connection string, as services receive it in <c>ConnectionStrings__redis</c>.</summary>
     public string ConnectionString => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Port},password={_password}");
@@ -55,7 +53,7 @@ public sealed class RedisServer(bool appendOnly = true) : IAsyncLifetime
             port {Port}
             requirepass {_password}
             dir "{_folder}"
-            appendonly {(appendOnly ? "yes" : "no")}
+            appendonly {(AppendOnly ? "yes" : "no")}
             appendfsync always
             maxmemory-policy noeviction
             save ""
