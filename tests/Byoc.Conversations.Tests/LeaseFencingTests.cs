@@ -75,7 +75,8 @@ public sealed class LeaseFencingTests(ConversationsStack stack)
         await Poll.UntilAsync(async () => (await deadLetters.ListAsync(10_000)).Any(d => d.MessageId == work.MessageId), TimeSpan.FromSeconds(20), "a dead letter after the new owner's first failure");
         var dead = (await deadLetters.ListAsync(10_000)).Single(d => d.MessageId == work.MessageId);
         Assert.Equal(1, dead.Attempts);
-        Assert.False((await db.HashGetAsync(RedisKeys.FirstAttempts(Partition), entryId)).HasValue);
+        // The first-attempt time goes with the entry's XACK, which follows the dead letter (fire and forget).
+        await Poll.UntilAsync(async () => !(await db.HashGetAsync(RedisKeys.FirstAttempts(Partition), entryId)).HasValue, TimeSpan.FromSeconds(10), "the first-attempt time is removed with the entry");
         await db.StreamDeleteAsync(RedisKeys.DeadLetters, [dead.Id]);
     }
 
