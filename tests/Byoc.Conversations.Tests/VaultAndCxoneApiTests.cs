@@ -1,3 +1,4 @@
+using Byoc.Deployment;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
