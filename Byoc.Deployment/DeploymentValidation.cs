@@ -184,7 +184,7 @@ public static class DeploymentValidation
         var resolution = secrets.TryResolve(value);
         if (!resolution.IsResolved)
         {
-            problems.Add(new(field, $"a secret reference that resolves: {resolution.Problem}", $"'{value}'"));
+            problems.Add(new(field, $"{DeploymentProblem.UnresolvedReference}: {resolution.Problem}", $"'{value}'"));
         }
     }
 

@@ -383,6 +383,7 @@ public sealed class ValidationTests
 
         Assert.Equal("a secret reference that resolves: the environment variable BYOC_TEST_SURELY_UNSET to be set (it is not)", problem.Expected);
         Assert.Equal("'env:BYOC_TEST_SURELY_UNSET'", problem.Found);
+        Assert.True(problem.IsUnresolvedReference);
     }
 
     [Fact]
