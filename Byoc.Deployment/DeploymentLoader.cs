@@ -166,6 +166,12 @@ internal static class DeploymentLoader
 
                 break;
             case JsonArray array:
+                if (array.Count == 0)
+                {
+                    // Kept as a key, so an empty list in the wrong place is still named as an unknown field.
+                    into[path] = null;
+                }
+
                 for (var i = 0; i < array.Count; i++)
                 {
                     Flatten(array[i], Join(path, i.ToString(CultureInfo.InvariantCulture)), into, problems);
