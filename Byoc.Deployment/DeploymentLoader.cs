@@ -53,6 +53,7 @@ internal static class DeploymentLoader
         var problems = new List<DeploymentProblem>();
         var configuration = new ConfigurationBuilder();
         var names = new List<string>();
+        var readable = true;
         foreach (var source in sources)
         {
             names.Add(source.Name);
@@ -62,11 +63,15 @@ internal static class DeploymentLoader
                 Flatten(root, "", keys, problems);
                 configuration.AddInMemoryCollection(keys);
             }
+            else
+            {
+                readable = false;
+            }
         }
 
         var file = new DeploymentFile { Source = string.Join(", ", names) };
         Bind(configuration.Build(), file, problems);
-        return new DeploymentLoad(file, problems);
+        return new DeploymentLoad(file, problems) { IsReadable = readable };
     }
 
     private static JsonObject? Read(DeploymentSource source, List<DeploymentProblem> problems)
@@ -89,7 +94,8 @@ internal static class DeploymentLoader
         }
         catch (JsonException e)
         {
-            problems.Add(new(source.Name, "JSON (comments and trailing commas allowed)", $"{e.Message.Split(" Path:")[0].TrimEnd('.')} (line {e.LineNumber + 1})"));
+            var reason = e.Message.Split([" Path:", " LineNumber:"], StringSplitOptions.None)[0].TrimEnd('.', ' ');
+            problems.Add(new(source.Name, "JSON (comments and trailing commas allowed)", $"{reason} (line {e.LineNumber + 1})"));
             return null;
         }
 
@@ -101,8 +107,9 @@ internal static class DeploymentLoader
 
         if (Property(root, "Byoc") is not null)
         {
+            // The old provisioning file's fields are not this file's: naming each of them would only bury this one.
             problems.Add(new("Byoc", "connectors and integrations at the top level of a deployment file (not wrapped in {\"Byoc\":{\"Provisioning\":…}}, the old provisioning file given with Byoc:ProvisioningFile)", "the old wrapper"));
-            root.Remove(root.First(p => string.Equals(p.Key, "Byoc", StringComparison.OrdinalIgnoreCase)).Key);
+            return null;
         }
 
         return root;
@@ -154,7 +161,7 @@ internal static class DeploymentLoader
 
                 break;
             case JsonObject o:
-                if (o.Count == 0)
+                if (o.Count == 0 && path.Length > 0)
                 {
                     into[path] = null;
                 }
