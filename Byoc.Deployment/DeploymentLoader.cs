@@ -10,8 +10,9 @@ public sealed record DeploymentSource(string Name, Func<string> ReadJson, string
 {
     public static DeploymentSource FromFile(string path)
     {
-        var full = System.IO.Path.GetFullPath(path);
-        return new(full, () => File.ReadAllText(full), full);
+        // An empty or malformed path is reported as a file that cannot be read, like any other.
+        var full = string.IsNullOrWhiteSpace(path) ? path : System.IO.Path.GetFullPath(path);
+        return new(full, () => string.IsNullOrWhiteSpace(full) ? throw new FileNotFoundException() : File.ReadAllText(full), full);
     }
 
     public static DeploymentSource FromJson(string json, string name = "Byoc:Deployment") => new(name, () => json);
