@@ -104,6 +104,7 @@ public sealed partial class Provisioning(
     CxoneClient cxone,
     ChannelRegistrations registrations,
     SecretResolver secrets,
+    ProvisionedDeployment deployment,
     TimeProvider time,
     ILogger<Provisioning> logger) : IHostedService, IDisposable
 {
@@ -112,6 +113,12 @@ public sealed partial class Provisioning(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Errors stopped the start already (ProvisioningValidation); warnings (a secret in clear) are only said.
+        foreach (var warning in deployment.Problems.Where(p => p.IsWarning))
+        {
+            LogDeploymentWarning(warning.ToString());
+        }
+
         var toRegister = new List<Registration>();
         foreach (var provisioned in options.Value.Integrations)
         {
@@ -283,6 +290,9 @@ public sealed partial class Provisioning(
     }
 
     private sealed record Registration(Integration Integration, ProvisionedChannel Channel, bool SendUnpublishedFields);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deployment: {Problem}")]
+    private partial void LogDeploymentWarning(string problem);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Provisioned integration {IntegrationId} with {Channels} channels")]
     private partial void LogProvisioned(string integrationId, int channels);
