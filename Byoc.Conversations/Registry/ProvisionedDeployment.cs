@@ -75,7 +75,9 @@ public sealed class ProvisionedDeployment(IConfiguration configuration, IHostEnv
             };
             foreach (var p in i.PointsOfContact.Values)
             {
-                var channel = new ProvisionedChannel { Id = p.Id, Connector = p.Connector, AccountId = p.AccountId, Name = p.Name, Icon = p.Icon, RegisterAtCxone = p.RegisterAtCxone };
+                // Keys are case-insensitive in the file, not in the registry: a channel names its connector as declared.
+                var connector = file.Connectors.TryGetValue(p.Connector, out var declared) ? declared.Name : p.Connector;
+                var channel = new ProvisionedChannel { Id = p.Id, Connector = connector, AccountId = p.AccountId, Name = p.Name, Icon = p.Icon, RegisterAtCxone = p.RegisterAtCxone };
                 foreach (var (key, value) in p.Settings)
                 {
                     channel.Settings[key] = value;

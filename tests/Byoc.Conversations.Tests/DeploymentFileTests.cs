@@ -113,6 +113,16 @@ public sealed class DeploymentFileTests : IDisposable
     }
 
     [Fact]
+    public void A_point_of_contact_names_its_connector_as_the_file_declares_it()
+    {
+        using var host = Host(new() { [ProvisionedDeployment.JsonSetting] = SameIdAsTheDemo.Replace("\"connector\": \"junglebook\"", "\"connector\": \"JungleBook\"", StringComparison.Ordinal) });
+
+        var integration = Assert.Single(host.Services.GetRequiredService<IOptions<ProvisioningOptions>>().Value.Integrations);
+
+        Assert.Equal("junglebook", Assert.Single(integration.Channels).Connector);
+    }
+
+    [Fact]
     public void A_deployment_file_that_does_not_exist_stops_start_up_naming_it()
     {
         var path = Path.Combine(Path.GetTempPath(), $"byoc-{Guid.NewGuid():N}.json");
