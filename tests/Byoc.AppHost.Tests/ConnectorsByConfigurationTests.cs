@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Byoc.Testing;
+
+namespace Byoc.AppHost.Tests;
+
+/// <summary>
+/// The app model started by Aspire (DCP, real processes on random ports) with a deployment file naming the generic
+/// webhook and the Telegram connectors: neither is in the AppHost's code path of the demo, both come from the file only.
+/// </summary>
+public sealed class RunningDeployment : IAsyncLifetime
+{
+    public static readonly string[] Resources = ["redis", "conversations", "connector-webhook", "connector-telegram", "edge"];
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    private readonly DeploymentFiles _files = new();
+    private readonly string _dataPath = Directory.CreateTempSubdirectory("byoc-deployment-run-").FullName;
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        // Telegram's Bot API on a loopback port nothing listens on: no test reaches the internet.
+        var file = _files.Write(DeploymentFiles.WebhookAndTelegram(botApiPort: TestProcesses.FreePort()));
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Byoc_AppHost>(
+            new DistributedApplicationTestingBuilderOptions { EnableDashboard = false },
+            ["--environment", "Development", "--AppHost:DataPath", _dataPath, "--AppHost:DeploymentFile", file],
+            timeout.Token);
+        App = await builder.BuildAsync(timeout.Token);
+        await App.StartAsync(timeout.Token);
+        foreach (var resource in Resources)
+        {
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+
+        _files.Dispose();
+        Directory.Delete(_dataPath, recursive: true);
+    }
+}
+
+[Collection(RunningAppHosts.Name)]
+public sealed class ConnectorsByConfigurationTests(RunningDeployment deployment) : IClassFixture<RunningDeployment>, IDisposable
+{
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    public void Dispose() => _http.Dispose();
+
+    [Theory]
+    [InlineData("connector-webhook")]
+    [InlineData("connector-telegram")]
+    public async Task A_connector_added_by_configuration_only_is_healthy_and_conversations_answers_it_under_its_own_key(string connector)
+    {
+        // Its "platform" entry asks Conversations for its accounts over gRPC with its own internal key: Healthy only
+        // when Conversations accepted that key (a refused call makes it Degraded).
+        var report = await _http.GetFromJsonAsync<JsonElement>(new Uri(deployment.App.GetEndpoint(connector, "web"), "/health"));
+
+        Assert.Equal("Healthy", report.GetProperty("status").GetString());
+        Assert.Equal("Healthy", report.GetProperty("entries").GetProperty("platform").GetString());
+    }
+
+    [Theory]
+    [InlineData("webhook")]
+    [InlineData("telegram")]
+    public async Task The_edge_forwards_a_configured_connector_s_webhooks_to_that_connector(string connector)
+    {
+        using var response = await _http.PostAsync(new Uri(deployment.App.GetEndpoint("edge", "http"), $"/hooks/{connector}/nobody"), new StringContent("{}"));
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        // The connector's own answer, once it asked Conversations for its accounts: there is no account "nobody".
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal($"No {connector} account 'nobody'.", problem.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task The_edge_knows_no_connector_the_file_does_not_name()
+    {
+        using var response = await _http.PostAsync(new Uri(deployment.App.GetEndpoint("edge", "http"), "/hooks/junglebook/monkey-kingdom"), new StringContent("{}"));
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("No connector 'junglebook'.", problem.GetProperty("title").GetString());
+    }
+}
