@@ -1,3 +1,4 @@
+using Byoc.Deployment;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using Byoc.Conversations.Cxone;

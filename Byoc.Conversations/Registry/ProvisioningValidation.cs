@@ -1,3 +1,4 @@
+using Byoc.Deployment;
 using Byoc.Conversations.Cxone;
 using Microsoft.Extensions.Options;
 

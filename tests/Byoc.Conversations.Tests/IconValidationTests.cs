@@ -1,3 +1,4 @@
+using Byoc.Deployment;
 using Byoc.Conversations.Cxone;
 using Byoc.Conversations.Registry;
 using Microsoft.Extensions.Configuration;

@@ -1,3 +1,4 @@
+using Byoc.Deployment;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -128,7 +129,7 @@ public sealed class SecretReferenceTests
     [Fact]
     public void A_reference_to_a_missing_variable_names_the_setting_and_the_variable_not_a_value()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => SecretReference.Resolve("env:BYOC_SURELY_UNSET", "Byoc:Provisioning:Integrations:acme:ClientSecret"));
+        var error = Assert.Throws<DeploymentException>(() => SecretReference.Resolve("env:BYOC_SURELY_UNSET", "Byoc:Provisioning:Integrations:acme:ClientSecret"));
 
         Assert.Contains("Byoc:Provisioning:Integrations:acme:ClientSecret", error.Message, StringComparison.Ordinal);
         Assert.Contains("BYOC_SURELY_UNSET", error.Message, StringComparison.Ordinal);

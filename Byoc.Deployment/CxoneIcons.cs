@@ -1,4 +1,4 @@
-namespace Byoc.Conversations.Cxone;
+namespace Byoc.Deployment;
 
 /// <summary>
 /// CXone's <c>externalPlatformIcon</c> enum (cxone-contract §3.2, 44 values). A point of contact with another value is
