@@ -1,5 +1,6 @@
 // The Byoc app model. `dotnet run --project Byoc.AppHost` runs it under Aspire (DCP and the dashboard);
 // `--publisher manifest` writes the manifest azd deploys from; `check [file]` only validates a deployment file.
+using Byoc.Deployment;
 using Microsoft.Extensions.Configuration;
 
 if (args is ["check", .. var file])
@@ -12,12 +13,12 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 // The connectors of the deployment file (AppHost:DeploymentFile), or without one the sandbox demo's Junglebook
 // connector. A file with problems starts nothing: Byoc never runs half-configured.
-if (builder.ReadConnectors(Console.Error) is not { } connectors)
+if (builder.ReadDeployment(Console.Error) is not { } deployment)
 {
     return 1;
 }
 
-var deploymentFile = builder.Configuration.DeploymentFile();
+var deploymentFile = builder.Configuration.DeploymentFilePath();
 
 // Each caller of an internal gRPC service has a key of its own (docs/architecture.md, "Credentials and what each can do").
 var conversationsKey = builder.AddInternalKey("conversations");
@@ -55,7 +56,7 @@ var edge = builder.AddProject<Projects.Byoc_Edge>("edge")
 
 // One connector per platform: connector-{name}, reached by Conversations as http://connector-{name}, by platforms
 // through the Edge at /hooks/{name}.
-var connectorProjects = builder.AddConnectors(connectors, conversations, conversationsKey, edge);
+var connectorProjects = builder.AddConnectors(deployment.Connectors.Values, conversations, conversationsKey, edge);
 
 // A CXone tenant and the Junglebook network in miniature, in Development runs only, never deployed. It stands in for
 // what the demo talks to; a deployment file names real tenants instead, so with one it runs only if asked
@@ -72,7 +73,7 @@ if (builder.Environment.IsDevelopment() && builder.ExecutionContext.IsRunMode &&
         .WithUrlForEndpoint("http", http => new() { Url = $"{http.Url}/agent.html", DisplayText = "2. CXone agent console: watch it arrive, reply" });
 
     conversations.WithReference(sandbox);
-    foreach (var (_, junglebook) in connectorProjects.Where(c => c.Declaration.Type == "junglebook"))
+    foreach (var (_, junglebook) in connectorProjects.Where(c => string.Equals(c.Declaration.Type, ConnectorTypes.Junglebook, StringComparison.OrdinalIgnoreCase)))
     {
         junglebook.WithReference(sandbox);
     }

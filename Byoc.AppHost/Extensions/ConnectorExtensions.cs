@@ -1,5 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
-using Byoc.AppHost.Deployment;
+using Byoc.Deployment;
 
 namespace Aspire.Hosting;
 
@@ -15,16 +15,17 @@ public static class ConnectorExtensions
     /// <item>it starts once Conversations is healthy, and with one replica is called directly (no DCP proxy).</item>
     /// </list>
     /// </summary>
-    public static IReadOnlyList<(ConnectorDeclaration Declaration, IResourceBuilder<ProjectResource> Project)> AddConnectors(
-        this IDistributedApplicationBuilder builder, IEnumerable<ConnectorDeclaration> connectors,
+    public static IReadOnlyList<(DeploymentConnector Declaration, IResourceBuilder<ProjectResource> Project)> AddConnectors(
+        this IDistributedApplicationBuilder builder, IEnumerable<DeploymentConnector> connectors,
         IResourceBuilder<ProjectResource> conversations, IResourceBuilder<ParameterResource> conversationsKey, IResourceBuilder<ProjectResource> edge)
     {
-        var added = new List<(ConnectorDeclaration, IResourceBuilder<ProjectResource>)>();
+        var added = new List<(DeploymentConnector, IResourceBuilder<ProjectResource>)>();
         foreach (var connector in connectors)
         {
             var name = $"connector-{connector.Name}";
             var key = builder.AddInternalKey(name);
-            var project = AddProject(builder, connector.Type, name).WithLocalRunSettings();
+            var type = connector.Type.ToLowerInvariant();
+            var project = AddProject(builder, type, name).WithLocalRunSettings();
             if (connector.Replicas > 1)
             {
                 project.WithReplicas(connector.Replicas);
@@ -37,13 +38,13 @@ public static class ConnectorExtensions
                 .WithEnvironment("Byoc__InternalKey", key)
                 .WithEnvironment("Byoc__InternalCallers__conversations", conversationsKey)
                 .WithHttpHealthCheck("/health", endpointName: "web");
-            var section = SettingsSection(connector.Type);
+            var section = ConnectorTypes.SettingsSection(type);
             foreach (var (setting, value) in connector.Settings)
             {
                 project.WithEnvironment($"{section}__{setting.Replace(":", "__", StringComparison.Ordinal)}", value);
             }
 
-            if (connector.Type == "telegram" && !connector.Settings.ContainsKey("PublicBaseUrl"))
+            if (type == ConnectorTypes.Telegram && !connector.Settings.ContainsKey("PublicBaseUrl"))
             {
                 // Its signed file links are fetched by CXone through the Edge, the only public ingress.
                 project.WithEnvironment("Telegram__PublicBaseUrl", edge.GetEndpoint("http"));
@@ -57,20 +58,11 @@ public static class ConnectorExtensions
         return added;
     }
 
-    /// <summary>The configuration section a connector of <paramref name="type"/> reads its settings from.</summary>
-    public static string SettingsSection(string type) => type switch
-    {
-        "junglebook" => "Junglebook",
-        "webhook" => "Webhook",
-        "telegram" => "Telegram",
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Not a connector type."),
-    };
-
     private static IResourceBuilder<ProjectResource> AddProject(IDistributedApplicationBuilder builder, string type, string name) => type switch
     {
-        "junglebook" => builder.AddProject<Projects.Byoc_Connectors_Junglebook>(name),
-        "webhook" => builder.AddProject<Projects.Byoc_Connectors_Webhook>(name),
-        "telegram" => builder.AddProject<Projects.Byoc_Connectors_Telegram>(name),
+        ConnectorTypes.Junglebook => builder.AddProject<Projects.Byoc_Connectors_Junglebook>(name),
+        ConnectorTypes.Webhook => builder.AddProject<Projects.Byoc_Connectors_Webhook>(name),
+        ConnectorTypes.Telegram => builder.AddProject<Projects.Byoc_Connectors_Telegram>(name),
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Not a connector type."),
     };
 }

@@ -1,5 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
-using Byoc.AppHost.Deployment;
+using Byoc.Deployment;
 using Microsoft.Extensions.Configuration;
 
 namespace Aspire.Hosting;
@@ -13,30 +13,56 @@ public static class DeploymentFileExtensions
 {
     public const string ConfigurationKey = "AppHost:DeploymentFile";
 
+    /// <summary>What runs without a deployment file: the sandbox demo's Junglebook connector (its integration is in Conversations' appsettings.Development.json).</summary>
+    public static DeploymentFile Demo => new()
+    {
+        Source = "the sandbox demo",
+        Connectors = { [ConnectorTypes.Junglebook] = new() { Name = ConnectorTypes.Junglebook, Type = ConnectorTypes.Junglebook } },
+    };
+
     /// <summary>The file's absolute path (a relative one is taken from the current directory), or null for none.</summary>
-    public static string? DeploymentFile(this IConfiguration configuration) =>
+    public static string? DeploymentFilePath(this IConfiguration configuration) =>
         configuration[ConfigurationKey] is { Length: > 0 } path ? Path.GetFullPath(path) : null;
 
     /// <summary>
-    /// The connectors to run: the file's, else the demo's Junglebook connector. Null when the file has problems:
-    /// each is written to <paramref name="error"/>, all at once, and nothing may start.
+    /// The deployment to run: the file's, validated, else <see cref="Demo"/>. Null when the file has errors: every
+    /// problem is written to <paramref name="error"/>, all at once, and nothing may start. Warnings are written too
+    /// and do not stop it.
     /// </summary>
-    public static IReadOnlyList<ConnectorDeclaration>? ReadConnectors(this IDistributedApplicationBuilder builder, TextWriter error)
+    public static DeploymentFile? ReadDeployment(this IDistributedApplicationBuilder builder, TextWriter error)
     {
-        if (builder.Configuration.DeploymentFile() is not { } path)
+        if (builder.Configuration.DeploymentFilePath() is not { } path)
         {
-            return DeploymentConnectors.Demo;
+            return Demo;
         }
 
-        var (connectors, problems) = DeploymentConnectors.Read(path);
-        if (problems.Count == 0)
+        var load = DeploymentFile.Load(path);
+        IEnumerable<DeploymentProblem> problems;
+        if (builder.ExecutionContext.IsRunMode)
         {
-            return connectors;
+            // Conversations and the connectors run here, with this environment: its secret references must resolve now.
+            problems = load.Validate(builder.Environment.EnvironmentName);
+        }
+        else
+        {
+            // Written for a deployment, whose services run in Production by default and resolve their secret
+            // references there (its environment variables, mounted files, its Key Vault): here only their form counts.
+            problems = load.Validate(Environments.Production, new SecretResolver(new VaultOfTheDeployment())).Where(p => !IsUnresolvedReference(p));
         }
 
-        Report(path, problems, error);
-        error.WriteLine("Nothing was started.");
-        return null;
+        var all = problems.ToList();
+        if (all.Count > 0)
+        {
+            DeploymentCheck.Print(load.File, all, error);
+        }
+
+        if (all.Any(p => p.IsError))
+        {
+            error.WriteLine("Nothing was started.");
+            return null;
+        }
+
+        return load.File;
     }
 
     /// <summary>
@@ -57,35 +83,31 @@ public static class DeploymentFileExtensions
     }
 
     /// <summary>
-    /// <c>check [file]</c>: validates the file given (else <c>AppHost:DeploymentFile</c> from the environment) and
-    /// exits 0 when it has no problem, 1 when it has, 2 when no file was named. Runs before Aspire builds anything.
+    /// <c>check [file]</c>: validates the file given (else <c>AppHost__DeploymentFile</c>) as <c>./byoc check</c> does,
+    /// in the environment of <c>DOTNET_ENVIRONMENT</c> (Production when unset), and exits 0 when it has no error,
+    /// 1 when it has, 2 when no file was named. Runs before Aspire builds anything.
     /// </summary>
     public static int Check(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
-        var path = args is [var given, ..] ? Path.GetFullPath(given) : new ConfigurationBuilder().AddEnvironmentVariables().Build().DeploymentFile();
+        var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        var path = args is [var given, ..] ? Path.GetFullPath(given) : environment.DeploymentFilePath();
         if (path is null)
         {
-            error.WriteLine($"byoc check: name a deployment file (check path/to/deployment.json) or set {ConfigurationKey.Replace(":", "__", StringComparison.Ordinal)}.");
+            error.WriteLine($"check: name a deployment file (check path/to/deployment.json) or set {ConfigurationKey.Replace(":", "__", StringComparison.Ordinal)}.");
             return 2;
         }
 
-        var (connectors, problems) = DeploymentConnectors.Read(path);
-        if (problems.Count > 0)
-        {
-            Report(path, problems, error);
-            return 1;
-        }
-
-        output.WriteLine($"{path}: no problems; connectors: {string.Join(", ", connectors.Select(c => $"{c.Name} ({c.Type})"))}.");
-        return 0;
+        var environmentName = environment["DOTNET_ENVIRONMENT"] is { Length: > 0 } name ? name : Environments.Production;
+        return DeploymentCheck.Run(path, environmentName, output);
     }
 
-    private static void Report(string path, IReadOnlyList<string> problems, TextWriter error)
+    /// <summary>Publishing never asks a vault: the deployment's identity reads it, not the machine that publishes.</summary>
+    private sealed class VaultOfTheDeployment : IKeyVaultSecrets
     {
-        error.WriteLine($"{path}: {problems.Count} problem(s):");
-        foreach (var problem in problems)
-        {
-            error.WriteLine($"  {problem}");
-        }
+        public string? GetSecret(Uri vault, string name, string? version) => "read where it is deployed";
     }
+
+    // The one rule that needs the deployment's own environment: a reference (env:, file:, keyvault:) that resolves.
+    private static bool IsUnresolvedReference(DeploymentProblem problem) =>
+        problem.Expected.StartsWith("a secret reference that resolves", StringComparison.Ordinal);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Byoc.Testing;
 
@@ -7,11 +8,12 @@ namespace Byoc.AppHost.Tests;
 
 /// <summary>
 /// The app model started by Aspire (DCP, real processes on random ports) with a deployment file naming the generic
-/// webhook and the Telegram connectors: neither is in the AppHost's code path of the demo, both come from the file only.
+/// webhook and the Telegram connectors: both come from the file only. The sandbox, asked for, is its CXone tenant;
+/// Telegram's Bot API is a stand-in on loopback.
 /// </summary>
 public sealed class RunningDeployment : IAsyncLifetime
 {
-    public static readonly string[] Resources = ["redis", "conversations", "connector-webhook", "connector-telegram", "edge"];
+    public static readonly string[] Resources = ["redis", "conversations", "connector-webhook", "connector-telegram", "edge", "sandbox"];
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
@@ -20,14 +22,17 @@ public sealed class RunningDeployment : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
+    public BotApiStandIn BotApi { get; } = new(TestProcesses.FreePort());
+
+    public SandboxClient Sandbox { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
-        // Telegram's Bot API on a loopback port nothing listens on: no test reaches the internet.
-        var file = _files.Write(DeploymentFiles.WebhookAndTelegram(botApiPort: TestProcesses.FreePort()));
+        var file = _files.Write(DeploymentFiles.WebhookAndTelegramAtTheSandbox(BotApi.Port));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Byoc_AppHost>(
             new DistributedApplicationTestingBuilderOptions { EnableDashboard = false },
-            ["--environment", "Development", "--AppHost:DataPath", _dataPath, "--AppHost:DeploymentFile", file],
+            ["--environment", "Development", "--AppHost:DataPath", _dataPath, "--AppHost:DeploymentFile", file, "--AppHost:Sandbox", "true"],
             timeout.Token);
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);
@@ -35,15 +40,19 @@ public sealed class RunningDeployment : IAsyncLifetime
         {
             await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
+
+        Sandbox = new SandboxClient(App.GetEndpoint("sandbox", "http"));
     }
 
     public async Task DisposeAsync()
     {
+        Sandbox?.Http.Dispose();
         if (App is not null)
         {
             await App.DisposeAsync();
         }
 
+        BotApi.Dispose();
         _files.Dispose();
         Directory.Delete(_dataPath, recursive: true);
     }
@@ -56,13 +65,15 @@ public sealed class ConnectorsByConfigurationTests(RunningDeployment deployment)
 
     public void Dispose() => _http.Dispose();
 
+    private Uri Edge(string path) => new(deployment.App.GetEndpoint("edge", "http"), path);
+
     [Theory]
     [InlineData("connector-webhook")]
     [InlineData("connector-telegram")]
-    public async Task A_connector_added_by_configuration_only_is_healthy_and_conversations_answers_it_under_its_own_key(string connector)
+    public async Task A_connector_added_by_configuration_only_is_healthy_with_its_accounts_from_conversations_under_its_own_key(string connector)
     {
-        // Its "platform" entry asks Conversations for its accounts over gRPC with its own internal key: Healthy only
-        // when Conversations accepted that key (a refused call makes it Degraded).
+        // Its "platform" entry asks Conversations for its accounts over gRPC with its own internal key, then checks
+        // each (Telegram: getMe with the account's bot token): Healthy only when both worked.
         var report = await _http.GetFromJsonAsync<JsonElement>(new Uri(deployment.App.GetEndpoint(connector, "web"), "/health"));
 
         Assert.Equal("Healthy", report.GetProperty("status").GetString());
@@ -74,7 +85,7 @@ public sealed class ConnectorsByConfigurationTests(RunningDeployment deployment)
     [InlineData("telegram")]
     public async Task The_edge_forwards_a_configured_connector_s_webhooks_to_that_connector(string connector)
     {
-        using var response = await _http.PostAsync(new Uri(deployment.App.GetEndpoint("edge", "http"), $"/hooks/{connector}/nobody"), new StringContent("{}"));
+        using var response = await _http.PostAsync(Edge($"/hooks/{connector}/nobody"), new StringContent("{}"));
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         // The connector's own answer, once it asked Conversations for its accounts: there is no account "nobody".
@@ -85,7 +96,7 @@ public sealed class ConnectorsByConfigurationTests(RunningDeployment deployment)
     [Fact]
     public async Task The_edge_knows_no_connector_the_file_does_not_name()
     {
-        using var response = await _http.PostAsync(new Uri(deployment.App.GetEndpoint("edge", "http"), "/hooks/junglebook/monkey-kingdom"), new StringContent("{}"));
+        using var response = await _http.PostAsync(Edge("/hooks/junglebook/monkey-kingdom"), new StringContent("{}"));
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);

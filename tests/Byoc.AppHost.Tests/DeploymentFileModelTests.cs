@@ -11,7 +11,7 @@ public sealed class DeploymentFileModelTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _file = _files.Write(DeploymentFiles.WebhookAndTelegram(botApiPort: 9));
+        _file = _files.Write(DeploymentFiles.WebhookAndTelegramAtTheSandbox(botApiPort: 9));
         _builder = await CreateAsync();
     }
 
@@ -119,7 +119,7 @@ public sealed class DeploymentFileModelTests : IAsyncLifetime
     [Fact]
     public async Task A_connector_given_replicas_runs_that_many_behind_the_proxy()
     {
-        _file = _files.Write("""{ "connectors": { "webhook": { "replicas": 3 } } }""");
+        _file = _files.Write(DeploymentFiles.WebhookAndTelegramAtTheSandbox(botApiPort: 9, webhookReplicas: 3));
         await using var builder = await CreateAsync();
         var webhook = builder.Resources.Single(r => r.Name == "connector-webhook");
 
