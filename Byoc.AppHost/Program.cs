@@ -44,7 +44,8 @@ var conversations = builder.AddProject<Projects.Byoc_Conversations>("conversatio
 
 var edge = builder.AddProject<Projects.Byoc_Edge>("edge")
     .WithLocalRunSettings()
-    .WithHttpEndpoint(port: 5100)
+    // A fixed port for the local run only: in Azure the ingress decides (azd refuses a non-default port there).
+    .WithHttpEndpoint(port: builder.ExecutionContext.IsRunMode ? 5100 : null)
     .WithExternalHttpEndpoints()
     .WithReference(edgeRedis, connectionName: "redis")
     .WithKeyRingCertificate(keyRingCertificate)

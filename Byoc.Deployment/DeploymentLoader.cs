@@ -15,6 +15,21 @@ public sealed record DeploymentSource(string Name, Func<string> ReadJson, string
     }
 
     public static DeploymentSource FromJson(string json, string name = "Byoc:Deployment") => new(name, () => json);
+
+    /// <summary>A configuration section in the file's shape (e.g. <c>Byoc__Deployment__integrations__acme__name</c> variables).</summary>
+    public static DeploymentSource FromConfiguration(IConfiguration section, string name) =>
+        new(name, () => ToJson(section).ToJsonString());
+
+    private static JsonObject ToJson(IConfiguration section)
+    {
+        var json = new JsonObject();
+        foreach (var child in section.GetChildren())
+        {
+            json[child.Key] = child.GetChildren().Any() ? ToJson(child) : JsonValue.Create(child.Value);
+        }
+
+        return json;
+    }
 }
 
 /// <summary>

@@ -65,7 +65,7 @@ public static class DeploymentValidation
                     problems.Add(new($"{path}:cxone:digitalApiBaseUrl", "the Digital API base ending in /dfo/3.0, e.g. https://api-de-na1.niceincontact.com/dfo/3.0", $"'{api}'", IsWarning: true));
                 }
             }
-            else if (cxone.Issuer.Length > 0 && !IsCxone(cxone.Issuer))
+            else if (Uri.TryCreate(cxone.Issuer, UriKind.Absolute, out _) && !IsCxone(cxone.Issuer))
             {
                 problems.Add(new($"{path}:cxone:digitalApiBaseUrl", $"the Digital API base (e.g. https://api-de-na1.niceincontact.com/dfo/3.0): required when the issuer is not a CXone host ({string.Join(", ", CxoneDomains.Select(d => "*." + d))}), whose discovery document gives it", "none"));
             }
@@ -184,7 +184,7 @@ public static class DeploymentValidation
         var resolution = secrets.TryResolve(value);
         if (!resolution.IsResolved)
         {
-            problems.Add(new(field, $"a secret reference that resolves: {resolution.Problem}", $"'{value}'"));
+            problems.Add(new(field, $"{DeploymentProblem.UnresolvedReference}: {resolution.Problem}", $"'{value}'"));
         }
     }
 

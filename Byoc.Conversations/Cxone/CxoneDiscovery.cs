@@ -64,6 +64,7 @@ public sealed class CxoneDiscovery(IHttpClientFactory httpClients, TimeProvider 
             $"{integration.Cxone.Issuer}'s CXone configuration for tenant {integration.TenantId} names no {(area is null ? "area" : "domain")}, " +
             $"so the Digital API host of integration {integration.Id} cannot be derived (api_endpoint is the ACD API host, not the Digital API's). " +
             $"Set {ProvisioningOptions.Section}:Integrations:N:Cxone:DigitalApiBaseUrl for integration {integration.Id} " +
+            $"(in a deployment file: integrations:{integration.Id}:cxone:digitalApiBaseUrl) " +
             "(e.g. https://api-de-na1.niceincontact.com/dfo/3.0).")
         {
             IsConfigurationError = true,

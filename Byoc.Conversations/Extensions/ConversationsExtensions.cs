@@ -1,4 +1,5 @@
 using Byoc.Conversations.Cxone;
+using Byoc.Deployment;
 using Byoc.Conversations.Identity;
 using Byoc.Conversations.Inbound;
 using Byoc.Conversations.Operations;
@@ -27,9 +28,7 @@ internal static class ConversationsExtensions
 
         var services = builder.Services;
         services.AddOptions<ConversationsOptions>().BindConfiguration(ConversationsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ProvisioningOptions>().BindConfiguration(ProvisioningOptions.Section).ValidateOnStart()
-            .Validate(o => o.Integrations.TrueForAll(Valid), $"{ProvisioningOptions.Section}: every integration needs Id, TenantId, ClientId, ClientSecret and Cxone (Issuer, AppClientId, AppClientSecret, AccessKeyId, AccessKeySecret); every channel Id, Connector, AccountId and Icon.");
-        services.AddSingleton<IValidateOptions<ProvisioningOptions>, ProvisioningValidation>();
+        services.AddProvisioning();
         services.TryAddSingleton(TimeProvider.System);
 
         // CXone access keys and platform tokens are encrypted at rest with a key ring every replica shares.
@@ -74,9 +73,28 @@ internal static class ConversationsExtensions
         return builder;
     }
 
-    private static bool Valid(ProvisionedIntegration i) =>
-        !string.IsNullOrEmpty(i.Id) && !string.IsNullOrEmpty(i.TenantId) && !string.IsNullOrEmpty(i.ClientId) && !string.IsNullOrEmpty(i.ClientSecret)
-        && !string.IsNullOrEmpty(i.Cxone.Issuer) && !string.IsNullOrEmpty(i.Cxone.AppClientId) && !string.IsNullOrEmpty(i.Cxone.AppClientSecret)
-        && !string.IsNullOrEmpty(i.Cxone.AccessKeyId) && !string.IsNullOrEmpty(i.Cxone.AccessKeySecret)
-        && i.Channels.TrueForAll(c => !string.IsNullOrEmpty(c.Id) && !string.IsNullOrEmpty(c.Connector) && !string.IsNullOrEmpty(c.AccountId) && !string.IsNullOrEmpty(c.Icon));
+    /// <summary>
+    /// The provisioned registry: the deployment file when one is given (Byoc:DeploymentFile, Byoc:Deployment), which
+    /// replaces Byoc:Provisioning (the Development demo) instead of merging with it; else Byoc:Provisioning. Either is
+    /// validated at start, and an invalid one stops the service with every problem in the message.
+    /// </summary>
+    public static IServiceCollection AddProvisioning(this IServiceCollection services)
+    {
+        services.TryAddSingleton(SecretResolver.Default);
+        services.TryAddSingleton<ProvisionedDeployment>();
+        services.AddOptions<ProvisioningOptions>().ValidateOnStart()
+            .Configure<ProvisionedDeployment, IConfiguration>((options, deployment, configuration) =>
+            {
+                if (deployment.File is { } file)
+                {
+                    options.Integrations = ProvisionedDeployment.ToProvisioning(file);
+                }
+                else
+                {
+                    configuration.GetSection(ProvisioningOptions.Section).Bind(options);
+                }
+            });
+        services.AddSingleton<IValidateOptions<ProvisioningOptions>, ProvisioningValidation>();
+        return services;
+    }
 }

@@ -8,9 +8,9 @@ using Microsoft.Extensions.Options;
 namespace Byoc.Conversations.Registry;
 
 /// <summary>
-/// The registry declared in configuration (section <c>Byoc:Provisioning</c>, or a JSON file named by
-/// <c>Byoc:ProvisioningFile</c>), for demos, automated set-ups and tests. Secrets may be references
-/// (<see cref="SecretReference"/>).
+/// The registry declared in configuration: the deployment file (<see cref="ProvisionedDeployment"/>,
+/// docs/configuration.md) when one is given, else section <c>Byoc:Provisioning</c> (or a JSON file named by
+/// <c>Byoc:ProvisioningFile</c>: the Development demo and tests). Secrets may be references (<see cref="SecretReference"/>).
 /// </summary>
 public sealed class ProvisioningOptions
 {
@@ -103,6 +103,7 @@ public sealed partial class Provisioning(
     RegistryStore registry,
     CxoneClient cxone,
     ChannelRegistrations registrations,
+    SecretResolver secrets,
     TimeProvider time,
     ILogger<Provisioning> logger) : IHostedService, IDisposable
 {
@@ -123,13 +124,13 @@ public sealed partial class Provisioning(
                 new CxoneAccess(
                     provisioned.Cxone.Issuer,
                     provisioned.Cxone.AppClientId,
-                    SecretReference.Resolve(provisioned.Cxone.AppClientSecret, $"{setting}:Cxone:AppClientSecret"),
+                    secrets.Resolve(provisioned.Cxone.AppClientSecret, $"{setting}:Cxone:AppClientSecret"),
                     provisioned.Cxone.AccessKeyId,
-                    SecretReference.Resolve(provisioned.Cxone.AccessKeySecret, $"{setting}:Cxone:AccessKeySecret"),
+                    secrets.Resolve(provisioned.Cxone.AccessKeySecret, $"{setting}:Cxone:AccessKeySecret"),
                     string.IsNullOrEmpty(provisioned.Cxone.DigitalApiBaseUrl) ? null : provisioned.Cxone.DigitalApiBaseUrl));
             var secret = await registry.HasClientSecretAsync(integration.Id)
                 ? null
-                : SecretReference.Resolve(provisioned.ClientSecret, $"{setting}:ClientSecret");
+                : secrets.Resolve(provisioned.ClientSecret, $"{setting}:ClientSecret");
             await registry.UpsertIntegrationAsync(integration, secret);
 
             foreach (var channel in provisioned.Channels)
@@ -139,7 +140,7 @@ public sealed partial class Provisioning(
                 if (channel.Settings.Count > 0)
                 {
                     await registry.SetAccountSettingsAsync(channel.Id, channel.Settings.ToDictionary(
-                        s => s.Key, s => SecretReference.Resolve(s.Value, $"{setting}:Channels:{channel.Id}:Settings:{s.Key}")));
+                        s => s.Key, s => secrets.Resolve(s.Value, $"{setting}:Channels:{channel.Id}:Settings:{s.Key}")));
                 }
 
                 if (channel.RegisterAtCxone)

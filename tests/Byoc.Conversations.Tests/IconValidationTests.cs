@@ -1,5 +1,5 @@
 using Byoc.Deployment;
-using Byoc.Conversations.Cxone;
+using Byoc.Conversations.Extensions;
 using Byoc.Conversations.Registry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -65,8 +65,7 @@ public sealed class IconValidationTests
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(Settings(icon));
         // As AddConversations registers it (with ValidateOnStart, so the first read is at start-up).
-        builder.Services.AddOptions<ProvisioningOptions>().BindConfiguration(ProvisioningOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ProvisioningOptions>, ProvisioningValidation>();
+        builder.Services.AddProvisioning();
         return builder.Build();
     }
 
