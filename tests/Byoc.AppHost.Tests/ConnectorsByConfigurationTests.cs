@@ -80,6 +80,12 @@ public sealed class ConnectorsByConfigurationTests(RunningDeployment deployment)
         Assert.Equal("Healthy", report.GetProperty("entries").GetProperty("platform").GetString());
     }
 
+    [Fact]
+    public void The_telegram_connector_checks_its_bot_from_the_file_at_the_bot_api_the_file_names()
+    {
+        Assert.True(deployment.BotApi.GetMeCalls > 0, "getMe was called with the file's bot token");
+    }
+
     [Theory]
     [InlineData("webhook")]
     [InlineData("telegram")]
@@ -101,5 +107,31 @@ public sealed class ConnectorsByConfigurationTests(RunningDeployment deployment)
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("No connector 'junglebook'.", problem.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task A_signed_webhook_to_the_configured_webhook_connector_reaches_the_agent_at_cxone()
+    {
+        var text = $"Any bananas left? {Guid.NewGuid():N}";
+        var body = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { thread = "t-1", author = "mowgli", id = Guid.NewGuid().ToString("N"), text }));
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Post, Edge($"/hooks/webhook/{DeploymentFiles.WebhookAccount}")) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Add("X-Byoc-Timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add("X-Byoc-Signature", Sign(DeploymentFiles.WebhookSecret, timestamp, body));
+
+        using var response = await _http.SendAsync(request);
+
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        await Poll.UntilAsync(async () => (await deployment.Sandbox.MessagesAsync(DeploymentFiles.WebhookPointOfContact)).GetProperty("messages").EnumerateArray()
+                .Any(m => m.GetProperty("messageContent").GetProperty("payload").GetProperty("text").GetString() == text),
+            TimeSpan.FromSeconds(60), $"the agent sees \"{text}\" on the point of contact {DeploymentFiles.WebhookPointOfContact}");
+    }
+
+    // The scheme of docs/connectors/webhook.md, written out here: lowercase hex HMAC-SHA256 of "{timestamp}.{body}".
+    private static string Sign(string secret, long timestamp, byte[] body)
+    {
+        byte[] signed = [.. Encoding.UTF8.GetBytes($"{timestamp}."), .. body];
+        return Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed));
     }
 }
