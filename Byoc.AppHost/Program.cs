@@ -1,15 +1,28 @@
 // The Byoc app model. `dotnet run --project Byoc.AppHost` runs it under Aspire (DCP and the dashboard);
-// `--publisher manifest` writes the manifest azd deploys from.
+// `--publisher manifest` writes the manifest azd deploys from; `check [file]` only validates a deployment file.
+using Byoc.Deployment;
+using Microsoft.Extensions.Configuration;
+
+if (args is ["check", .. var file])
+{
+    // Before Aspire sets anything up: a check needs neither DCP nor the dashboard.
+    return DeploymentFileExtensions.Check(file, Console.Out, Console.Error);
+}
+
 var builder = DistributedApplication.CreateBuilder(args);
 
-// Each caller of an internal gRPC service has a key of its own, generated per run unless given
-// (Parameters:internal-key-{caller}); a server is given the keys of the callers it accepts, and lets each call only
-// its own methods (docs/architecture.md, "Credentials and what each can do").
-IResourceBuilder<ParameterResource> InternalKey(string caller) =>
-    builder.AddParameter($"internal-key-{caller}", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
-var conversationsKey = InternalKey("conversations");
-var edgeKey = InternalKey("edge");
-var junglebookKey = InternalKey("connector-junglebook");
+// The connectors of the deployment file (AppHost:DeploymentFile), or without one the sandbox demo's Junglebook
+// connector. A file with problems starts nothing: Byoc never runs half-configured.
+if (builder.ReadDeployment(Console.Error) is not { } deployment)
+{
+    return 1;
+}
+
+var deploymentFile = builder.Configuration.DeploymentFilePath();
+
+// Each caller of an internal gRPC service has a key of its own (docs/architecture.md, "Credentials and what each can do").
+var conversationsKey = builder.AddInternalKey("conversations");
+var edgeKey = builder.AddInternalKey("edge");
 
 var redis = builder.AddByocRedis("redis");
 // The Edge, the part exposed to the internet, has a Redis user of its own limited to its keys.
@@ -24,22 +37,10 @@ var conversations = builder.AddProject<Projects.Byoc_Conversations>("conversatio
     .WaitFor(redis)
     .WithReplicas(2)
     .WithKeyRingCertificate(keyRingCertificate)
+    .WithDeploymentFile(deploymentFile)
     .WithEnvironment("Byoc__InternalKey", conversationsKey)
     .WithEnvironment("Byoc__InternalCallers__edge", edgeKey)
-    .WithEnvironment("Byoc__InternalCallers__connector-junglebook", junglebookKey)
     .WithHttpHealthCheck("/health", endpointName: "health");
-
-// One connector per platform; Conversations reaches it as http://connector-{name}.
-var junglebook = builder.AddProject<Projects.Byoc_Connectors_Junglebook>("connector-junglebook")
-    .WithLocalRunSettings()
-    .WithDirectEndpoints()
-    .WithoutDerivedHttpsEndpoint()
-    .WithReference(conversations)
-    .WaitFor(conversations)
-    .WithEnvironment("Byoc__InternalKey", junglebookKey)
-    .WithEnvironment("Byoc__InternalCallers__conversations", conversationsKey)
-    .WithHttpHealthCheck("/health", endpointName: "web");
-conversations.WithReference(junglebook);
 
 var edge = builder.AddProject<Projects.Byoc_Edge>("edge")
     .WithLocalRunSettings()
@@ -49,15 +50,20 @@ var edge = builder.AddProject<Projects.Byoc_Edge>("edge")
     .WithReference(edgeRedis, connectionName: "redis")
     .WithKeyRingCertificate(keyRingCertificate)
     .WithReference(conversations)
-    .WithReference(junglebook)
     .WaitFor(conversations)
     .WithEnvironment("Byoc__InternalKey", edgeKey)
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", url => { url.Url = "/scalar"; url.DisplayText = "The Edge's API (what CXone calls)"; });
 
-if (builder.Environment.IsDevelopment() && builder.ExecutionContext.IsRunMode)
+// One connector per platform: connector-{name}, reached by Conversations as http://connector-{name}, by platforms
+// through the Edge at /hooks/{name}.
+var connectorProjects = builder.AddConnectors(deployment.Connectors.Values, conversations, conversationsKey, edge);
+
+// A CXone tenant and the Junglebook network in miniature, in Development runs only, never deployed. It stands in for
+// what the demo talks to; a deployment file names real tenants instead, so with one it runs only if asked
+// (AppHost:Sandbox=true, e.g. for a file whose integration's CXone is http://sandbox).
+if (builder.Environment.IsDevelopment() && builder.ExecutionContext.IsRunMode && builder.Configuration.GetValue("AppHost:Sandbox", deploymentFile is null))
 {
-    // A CXone tenant and the Junglebook network in miniature; never deployed.
     var sandbox = builder.AddProject<Projects.Byoc_Sandbox>("sandbox")
         .WithLocalRunSettings()
         .WithHttpEndpoint(port: 5300)
@@ -68,7 +74,11 @@ if (builder.Environment.IsDevelopment() && builder.ExecutionContext.IsRunMode)
         .WithUrlForEndpoint("http", http => new() { Url = $"{http.Url}/agent.html", DisplayText = "2. CXone agent console: watch it arrive, reply" });
 
     conversations.WithReference(sandbox);
-    junglebook.WithReference(sandbox);
+    foreach (var (_, junglebook) in connectorProjects.Where(c => string.Equals(c.Declaration.Type, ConnectorTypes.Junglebook, StringComparison.OrdinalIgnoreCase)))
+    {
+        junglebook.WithReference(sandbox);
+    }
 }
 
 builder.Build().Run();
+return 0;

@@ -109,6 +109,39 @@ public sealed class ManifestTests : IDisposable
         Assert.Contains("{redis-password.value}", redis.GetProperty("connectionString").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task With_a_deployment_file_the_manifest_has_its_connectors_with_their_settings_and_keys_and_the_file_as_a_secret_parameter()
+    {
+        using var files = new DeploymentFiles();
+        // Its secret references resolve only where it is deployed: publishing checks their form, not their values.
+        var manifest = await PublishAsync("--AppHost:DeploymentFile", files.Write(DeploymentFiles.WebhookAndTelegramForAzure));
+        var resources = manifest.GetProperty("resources");
+        string Env(string resource, string name) => resources.GetProperty(resource).GetProperty("env").GetProperty(name).GetString()!;
+
+        Assert.Equal(["connector-telegram", "connector-webhook", "conversations", "deployment", "edge", "internal-key-connector-telegram", "internal-key-connector-webhook", "internal-key-conversations", "internal-key-edge", "key-ring-certificate", "key-ring-certificate-password", "redis", "redis-edge"],
+            resources.EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal));
+        foreach (var name in new[] { "webhook", "telegram" })
+        {
+            var connector = $"connector-{name}";
+            Assert.Equal("project.v0", resources.GetProperty(connector).GetProperty("type").GetString());
+            Assert.Equal($"{{internal-key-{connector}.value}}", Env(connector, "Byoc__InternalKey"));
+            Assert.Equal("{internal-key-conversations.value}", Env(connector, "Byoc__InternalCallers__conversations"));
+            Assert.Equal("{conversations.bindings.http.url}", Env(connector, "services__conversations__http__0"));
+            Assert.Equal($"{{internal-key-{connector}.value}}", Env("conversations", $"Byoc__InternalCallers__{connector}"));
+            Assert.Equal($"{{{connector}.bindings.http.url}}", Env("conversations", $"services__{connector}__http__0"));
+            Assert.Equal($"{{{connector}.bindings.web.url}}", Env("edge", $"services__{connector}__web__0"));
+            Assert.DoesNotContain(resources.GetProperty(connector).GetProperty("bindings").EnumerateObject(), b => b.Value.TryGetProperty("external", out var external) && external.GetBoolean());
+        }
+
+        Assert.Equal("1", Env("connector-webhook", "Webhook__Retries"));
+        Assert.Equal("https://api.telegram.org", Env("connector-telegram", "Telegram__ApiBaseUrl"));
+        Assert.Equal("{edge.bindings.http.url}", Env("connector-telegram", "Telegram__PublicBaseUrl"));
+        // A deployment has no such file: Conversations gets its JSON as a secret given at deploy time.
+        Assert.Equal("{deployment.value}", Env("conversations", "Byoc__Deployment"));
+        Assert.True(resources.GetProperty("deployment").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        Assert.False(resources.GetProperty("conversations").GetProperty("env").TryGetProperty("Byoc__DeploymentFile", out _));
+    }
+
     private async Task<JsonElement> PublishAsync(params string[] extra)
     {
         var path = Path.Combine(_folder, $"manifest-{Guid.NewGuid():N}.json");
