@@ -66,10 +66,23 @@ public sealed class AzureKeyVaultSecrets(TokenCredential? credential = null) : I
 {
     private readonly Lazy<TokenCredential> _credential = new(() => credential ?? new DefaultAzureCredential());
     private readonly ConcurrentDictionary<Uri, SecretClient> _clients = new();
+    private readonly ConcurrentDictionary<Uri, Exception> _unreachable = new();
+
+    // A vault that cannot be reached is said within seconds, not after the SDK's default minute of retries.
+    private static readonly SecretClientOptions Options = new()
+    {
+        Retry = { MaxRetries = 2, Delay = TimeSpan.FromMilliseconds(500), NetworkTimeout = TimeSpan.FromSeconds(15) },
+    };
 
     public string? GetSecret(Uri vault, string name, string? version)
     {
-        var client = _clients.GetOrAdd(vault, v => new SecretClient(v, _credential.Value));
+        // A vault that could not be reached once is not tried again for every reference to it.
+        if (_unreachable.TryGetValue(vault, out var unreachable))
+        {
+            throw new AggregateException(unreachable);
+        }
+
+        var client = _clients.GetOrAdd(vault, v => new SecretClient(v, _credential.Value, Options));
         try
         {
             return client.GetSecret(name, version).Value.Value;
@@ -77,6 +90,11 @@ public sealed class AzureKeyVaultSecrets(TokenCredential? credential = null) : I
         catch (RequestFailedException e) when (e.Status == 404)
         {
             return null;
+        }
+        catch (AggregateException e) when (e.InnerExceptions is [RequestFailedException { Status: 0 } first, ..])
+        {
+            _unreachable[vault] = first;
+            throw;
         }
     }
 }
@@ -143,9 +161,11 @@ public sealed class SecretResolver(IKeyVaultSecrets? keyVault = null)
                     ? new(value, null)
                     : new(null, $"the secret {name}{(version is null ? "" : $" (version {version})")} to exist in the Key Vault {vault.Host} (it does not)");
             }
-            catch (Exception e) when (e is RequestFailedException or AuthenticationFailedException or CredentialUnavailableException or HttpRequestException)
+            catch (Exception e) when (e is RequestFailedException or AuthenticationFailedException or CredentialUnavailableException or HttpRequestException or AggregateException)
             {
-                return new(null, $"the secret {name} to be readable in the Key Vault {vault.Host} ({e.GetType().Name}: {FirstLine(e.Message)})");
+                // The SDK wraps the attempts of its retries in one AggregateException: the first says why.
+                var reason = e is AggregateException { InnerExceptions: [var first, ..] } ? first : e;
+                return new(null, $"the secret {name} to be readable in the Key Vault {vault.Host} ({reason.GetType().Name}: {FirstLine(reason.Message)})");
             }
         }
 

@@ -71,6 +71,21 @@ public sealed class SecretReferenceTests
         Assert.Equal("integrations:acme:clientSecret refers to a secret that does not resolve: expected the secret missing to exist in the Key Vault byoc-kv.vault.azure.net (it does not).", e.Message);
     }
 
+    [Fact]
+    public void A_vault_that_cannot_be_reached_after_retries_is_a_problem_naming_the_first_reason()
+    {
+        var vault = new FakeVault
+        {
+            Failure = new AggregateException(
+                new Azure.RequestFailedException("Name or service not known (byoc-kv.vault.azure.net:443)"),
+                new Azure.RequestFailedException("Name or service not known (byoc-kv.vault.azure.net:443)")),
+        };
+
+        var resolution = new SecretResolver(vault).TryResolve("keyvault:https://byoc-kv.vault.azure.net/secrets/s");
+
+        Assert.Equal("the secret s to be readable in the Key Vault byoc-kv.vault.azure.net (RequestFailedException: Name or service not known (byoc-kv.vault.azure.net:443))", resolution.Problem);
+    }
+
     [Theory]
     [InlineData("env:", "env:NAME with the name of an environment variable")]
     [InlineData("file:", "file:/path with the path of a file")]
