@@ -10,8 +10,9 @@ public sealed record DeploymentSource(string Name, Func<string> ReadJson, string
 {
     public static DeploymentSource FromFile(string path)
     {
-        var full = System.IO.Path.GetFullPath(path);
-        return new(full, () => File.ReadAllText(full), full);
+        // An empty or malformed path is reported as a file that cannot be read, like any other.
+        var full = string.IsNullOrWhiteSpace(path) ? path : System.IO.Path.GetFullPath(path);
+        return new(full, () => string.IsNullOrWhiteSpace(full) ? throw new FileNotFoundException() : File.ReadAllText(full), full);
     }
 
     public static DeploymentSource FromJson(string json, string name = "Byoc:Deployment") => new(name, () => json);
@@ -53,6 +54,7 @@ internal static class DeploymentLoader
         var problems = new List<DeploymentProblem>();
         var configuration = new ConfigurationBuilder();
         var names = new List<string>();
+        var readable = true;
         foreach (var source in sources)
         {
             names.Add(source.Name);
@@ -62,11 +64,15 @@ internal static class DeploymentLoader
                 Flatten(root, "", keys, problems);
                 configuration.AddInMemoryCollection(keys);
             }
+            else
+            {
+                readable = false;
+            }
         }
 
         var file = new DeploymentFile { Source = string.Join(", ", names) };
         Bind(configuration.Build(), file, problems);
-        return new DeploymentLoad(file, problems);
+        return new DeploymentLoad(file, problems) { IsReadable = readable };
     }
 
     private static JsonObject? Read(DeploymentSource source, List<DeploymentProblem> problems)
@@ -89,7 +95,8 @@ internal static class DeploymentLoader
         }
         catch (JsonException e)
         {
-            problems.Add(new(source.Name, "JSON (comments and trailing commas allowed)", $"{e.Message.Split(" Path:")[0].TrimEnd('.')} (line {e.LineNumber + 1})"));
+            var reason = e.Message.Split([" Path:", " LineNumber:"], StringSplitOptions.None)[0].TrimEnd('.', ' ');
+            problems.Add(new(source.Name, "JSON (comments and trailing commas allowed)", $"{reason} (line {e.LineNumber + 1})"));
             return null;
         }
 
@@ -101,8 +108,9 @@ internal static class DeploymentLoader
 
         if (Property(root, "Byoc") is not null)
         {
+            // The old provisioning file's fields are not this file's: naming each of them would only bury this one.
             problems.Add(new("Byoc", "connectors and integrations at the top level of a deployment file (not wrapped in {\"Byoc\":{\"Provisioning\":…}}, the old provisioning file given with Byoc:ProvisioningFile)", "the old wrapper"));
-            root.Remove(root.First(p => string.Equals(p.Key, "Byoc", StringComparison.OrdinalIgnoreCase)).Key);
+            return null;
         }
 
         return root;
@@ -154,7 +162,7 @@ internal static class DeploymentLoader
 
                 break;
             case JsonObject o:
-                if (o.Count == 0)
+                if (o.Count == 0 && path.Length > 0)
                 {
                     into[path] = null;
                 }
@@ -166,6 +174,12 @@ internal static class DeploymentLoader
 
                 break;
             case JsonArray array:
+                if (array.Count == 0)
+                {
+                    // Kept as a key, so an empty list in the wrong place is still named as an unknown field.
+                    into[path] = null;
+                }
+
                 for (var i = 0; i < array.Count; i++)
                 {
                     Flatten(array[i], Join(path, i.ToString(CultureInfo.InvariantCulture)), into, problems);

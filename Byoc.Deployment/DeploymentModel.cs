@@ -111,9 +111,15 @@ public sealed class DeploymentPointOfContact
 /// <summary>A deployment as read, with what was wrong in reading it (bad JSON, unknown fields, elements without id).</summary>
 public sealed record DeploymentLoad(DeploymentFile File, IReadOnlyList<DeploymentProblem> Problems)
 {
-    /// <summary>The reading problems and the validation problems, all at once.</summary>
+    /// <summary>False when a source could not be read at all (missing, not JSON, the old wrapped file).</summary>
+    public bool IsReadable { get; init; } = true;
+
+    /// <summary>
+    /// The reading problems and the validation problems, all at once. A source that could not be read is not
+    /// validated: its emptiness would only add problems that are not the one to fix.
+    /// </summary>
     public IReadOnlyList<DeploymentProblem> Validate(string environmentName, SecretResolver? secrets = null) =>
-        [.. Problems, .. DeploymentValidation.Validate(File, environmentName, secrets)];
+        IsReadable ? [.. Problems, .. DeploymentValidation.Validate(File, environmentName, secrets)] : Problems;
 }
 
 /// <summary>The connector types Byoc ships.</summary>

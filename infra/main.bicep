@@ -73,6 +73,6 @@ output AZURE_KEY_VAULT_ENDPOINT string = resources.outputs.AZURE_KEY_VAULT_ENDPO
 output BYOC_REDIS_HOST string = resources.outputs.BYOC_REDIS_HOST
 output BYOC_CONNECTORS string = resources.outputs.BYOC_CONNECTORS
 output BYOC_EDGE_DOMAIN string = edgeDomain
-output BYOC_EDGE_ISSUER string = empty(edgeDomain) ? '' : 'https://${edgeDomain}'
+output BYOC_EDGE_ISSUER string = empty(edgeDomain) ? '' : 'https://${edgeDomain}/'
 output BYOC_EDGE_CERTIFICATE_ID string = resources.outputs.BYOC_EDGE_CERTIFICATE_ID
 output BYOC_EDGE_TRUSTED_NETWORK string = resources.outputs.BYOC_EDGE_TRUSTED_NETWORK

@@ -11,7 +11,7 @@ param applicationInsights bool = false
 
 var resourceToken = uniqueString(resourceGroup().id)
 
-// The deployment file (docs/deployment-file.md): its connectors become container apps, and Conversations reads the
+// The deployment file (docs/deploy.md, "Describe the deployment"): its connectors become container apps, and Conversations reads the
 // whole file from the vault (Byoc__Deployment). Secrets are never in it, only references to them.
 var deployment = loadJsonContent('deployment.json')
 var connectors = objectKeys(deployment.connectors)

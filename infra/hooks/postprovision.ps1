@@ -4,14 +4,14 @@ $vault = $env:AZURE_KEY_VAULT_NAME
 if (-not $vault) { throw 'run through azd: AZURE_KEY_VAULT_NAME is an output of infra/main.bicep' }
 
 $callers = @('conversations', 'edge') + @(($env:BYOC_CONNECTORS -split ' ') | Where-Object { $_ } | ForEach-Object { "connector-$_" })
-foreach ($caller in $callers) {
-  $name = "internal-key-$caller"
+$names = @($callers | ForEach-Object { "internal-key-$_" }) + @('edge-admin-api-key')
+foreach ($name in $names) {
   az keyvault secret show --vault-name $vault --name $name --query id -o tsv 2>$null | Out-Null
   if ($LASTEXITCODE -eq 0) { Write-Host "byoc: $name exists"; continue }
   $chars = [char[]](48..57 + 65..90 + 97..122)
   $bytes = [System.Security.Cryptography.RandomNumberGenerator]::GetBytes(48)
   $key = -join ($bytes | ForEach-Object { $chars[$_ % $chars.Length] })
-  az keyvault secret set --vault-name $vault --name $name --value $key --content-type 'Byoc internal key' --output none
+  az keyvault secret set --vault-name $vault --name $name --value $key --content-type 'Byoc key' --output none
   if ($LASTEXITCODE -ne 0) { throw "could not write $name" }
   Write-Host "byoc: $name created"
 }

@@ -2,6 +2,7 @@
 # After `azd provision`: the secrets infra/main.bicep cannot make, each created only when missing (so a second
 # provision changes nothing, and a rotation is a new version you write yourself: docs/deploy.md, "Rotating secrets").
 #  - internal-key-{caller}: a random key for each internal caller (conversations, edge, every connector);
+#  - edge-admin-api-key: the Edge's admin API key (Edge__Admin__ApiKey, docs/cxone.md);
 #  - key-ring: the certificate the Data Protection key rings are encrypted with, made and kept by Key Vault (its
 #    private key never leaves the vault except as the secret the services read).
 # azd gives this script the provision's outputs as environment variables.
@@ -10,14 +11,14 @@ vault="${AZURE_KEY_VAULT_NAME:?run through azd: AZURE_KEY_VAULT_NAME is an outpu
 
 has_secret() { az keyvault secret show --vault-name "$vault" --name "$1" --query id -o tsv >/dev/null 2>&1; }
 
-for caller in conversations edge $(for c in ${BYOC_CONNECTORS:-}; do printf 'connector-%s ' "$c"; done); do
-  name="internal-key-$caller"
+for name in $(for caller in conversations edge $(for c in ${BYOC_CONNECTORS:-}; do printf 'connector-%s ' "$c"; done); do
+  printf 'internal-key-%s ' "$caller"; done) edge-admin-api-key; do
   if has_secret "$name"; then
     echo "byoc: $name exists"
   else
-    # 48 characters from [A-Za-z0-9], as the AppHost generates them locally.
-    key=$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 48)
-    az keyvault secret set --vault-name "$vault" --name "$name" --value "$key" --content-type "Byoc internal key" --output none
+    # 48 characters from [A-Za-z0-9], as the AppHost generates them locally; through a pipe, never on a command line.
+    LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 48 \
+      | az keyvault secret set --vault-name "$vault" --name "$name" --file /dev/stdin --encoding utf-8 --content-type "Byoc key" --output none
     echo "byoc: $name created"
   fi
 done

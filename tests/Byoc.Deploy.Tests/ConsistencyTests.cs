@@ -15,9 +15,9 @@ public sealed partial class ConsistencyTests(DeploymentFixture deployment) : ICl
     /// <summary>Set by the infra and not by the manifest (docs/deploy.md, "What differs from a local run").</summary>
     private static readonly Dictionary<string, string[]> InfraOnly = new()
     {
-        // The managed identity (the deployment file's keyvault: references); the Edge's trusted proxies and its
-        // public issuer; Conversations' deployment file from the vault.
-        ["edge"] = ["AZURE_CLIENT_ID", "Byoc__ForwardedHeaders__KnownNetworks__0", "Edge__Token__Issuer"],
+        // The managed identity (the deployment file's keyvault: references); the Edge's admin API key, trusted proxies
+        // and public issuer; Conversations' deployment file from the vault.
+        ["edge"] = ["AZURE_CLIENT_ID", "Edge__Admin__ApiKey", "Byoc__ForwardedHeaders__KnownNetworks__0", "Edge__Token__Issuer"],
         ["conversations"] = ["AZURE_CLIENT_ID", "Byoc__Deployment"],
         ["connector-*"] = ["AZURE_CLIENT_ID"],
     };

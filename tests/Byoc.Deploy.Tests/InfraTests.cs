@@ -62,11 +62,12 @@ public sealed class InfraTests(DeploymentFixture deployment) : IClassFixture<Dep
             .Select(m => m.Groups["name"].Value).ToHashSet(StringComparer.Ordinal);
         Assert.Contains("redis", made);
         var hook = File.ReadAllText(Path.Combine(DeploymentFixture.Infra, "hooks", "postprovision.sh"));
-        Assert.Contains("name=\"internal-key-$caller\"", hook, StringComparison.Ordinal);
         Assert.Contains("--name key-ring", hook, StringComparison.Ordinal);
+        Assert.Contains("for name in $(for caller in", hook, StringComparison.Ordinal);
+        Assert.Contains("edge-admin-api-key", hook, StringComparison.Ordinal);
         // The hook makes internal-key-{caller} for conversations, the edge and connector-{name} of every connector
-        // of the deployment file (BYOC_CONNECTORS), and the key-ring certificate.
-        made.UnionWith(["internal-key-conversations", "internal-key-edge", "key-ring", .. deployment.Connectors.Select(c => $"internal-key-connector-{c}")]);
+        // of the deployment file (BYOC_CONNECTORS), the admin API key, and the key-ring certificate.
+        made.UnionWith(["internal-key-conversations", "internal-key-edge", "key-ring", "edge-admin-api-key", .. deployment.Connectors.Select(c => $"internal-key-connector-{c}")]);
 
         foreach (var (name, app) in deployment.Apps)
         {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Byoc.Deployment.Tests;
 
 public sealed class KeyedMergingTests
@@ -111,5 +113,35 @@ public sealed class KeyedMergingTests
         Assert.Equal("https://api.telegram.org", connector.Settings["ApiBaseUrl"]);
         Assert.Equal("30", connector.Settings["Limits:PerSecond"]);
         Assert.Equal("Telegram", ConnectorTypes.SettingsSection(connector.Type));
+    }
+}
+
+public sealed class ConfigurationSourceTests
+{
+    [Fact]
+    public void Configuration_keys_in_the_files_shape_override_a_file_by_id()
+    {
+        var overrides = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Byoc:Deployment:integrations:acme:pointsOfContact:jb-1:icon"] = "sms",
+            ["Byoc:Deployment:integrations:acme:pointsOfContact:jb-2:accountId"] = "man-village",
+        }).Build().GetSection("Byoc:Deployment");
+        const string file = """{ "integrations": [ { "id": "acme", "tenantId": "t-1", "pointsOfContact": [ { "id": "jb-1", "accountId": "monkey-kingdom", "icon": "forum" } ] } ] }""";
+
+        var load = DeploymentFile.Load([DeploymentSource.FromJson(file, "file"), DeploymentSource.FromConfiguration(overrides, "Byoc:Deployment")]);
+
+        Assert.Empty(load.Problems);
+        var points = load.File.Integrations["acme"].PointsOfContact;
+        Assert.Equal(("monkey-kingdom", "sms"), (points["jb-1"].AccountId, points["jb-1"].Icon));
+        Assert.Equal("man-village", points["jb-2"].AccountId);
+        Assert.Equal("file, Byoc:Deployment", load.File.Source);
+    }
+
+    [Fact]
+    public void An_empty_path_is_a_file_that_cannot_be_read()
+    {
+        var problem = Assert.Single(DeploymentFile.Load("").Validate("Production"));
+
+        Assert.Equal(("a readable deployment file", "no such file"), (problem.Expected, problem.Found));
     }
 }
