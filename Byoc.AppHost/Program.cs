@@ -74,7 +74,7 @@ if (builder.Environment.IsDevelopment() && builder.ExecutionContext.IsRunMode &&
         .WithUrlForEndpoint("http", http => new() { Url = $"{http.Url}/agent.html", DisplayText = "2. CXone agent console: watch it arrive, reply" });
 
     conversations.WithReference(sandbox);
-    foreach (var (_, junglebook) in connectorProjects.Where(c => string.Equals(c.Declaration.Type, ConnectorTypes.Junglebook, StringComparison.OrdinalIgnoreCase)))
+    foreach (var (_, junglebook) in connectorProjects.Where(c => string.Equals(c.Connector.Type, ConnectorTypes.Junglebook, StringComparison.OrdinalIgnoreCase)))
     {
         junglebook.WithReference(sandbox);
     }

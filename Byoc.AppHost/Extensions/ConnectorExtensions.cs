@@ -15,7 +15,7 @@ public static class ConnectorExtensions
     /// <item>it starts once Conversations is healthy, and with one replica is called directly (no DCP proxy).</item>
     /// </list>
     /// </summary>
-    public static IReadOnlyList<(DeploymentConnector Declaration, IResourceBuilder<ProjectResource> Project)> AddConnectors(
+    public static IReadOnlyList<(DeploymentConnector Connector, IResourceBuilder<ProjectResource> Project)> AddConnectors(
         this IDistributedApplicationBuilder builder, IEnumerable<DeploymentConnector> connectors,
         IResourceBuilder<ProjectResource> conversations, IResourceBuilder<ParameterResource> conversationsKey, IResourceBuilder<ProjectResource> edge)
     {

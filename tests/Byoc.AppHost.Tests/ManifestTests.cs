@@ -142,14 +142,49 @@ public sealed class ManifestTests : IDisposable
         Assert.False(resources.GetProperty("conversations").GetProperty("env").TryGetProperty("Byoc__DeploymentFile", out _));
     }
 
+    [Fact]
+    public async Task A_file_whose_connectors_have_problems_is_refused_with_every_problem_and_no_manifest_is_written()
+    {
+        using var files = new DeploymentFiles();
+        var file = files.Write(DeploymentFiles.WebhookAndTelegramForAzure.Replace("\"type\": \"webhook\"", "\"type\": \"slack\"", StringComparison.Ordinal)
+            .Replace("\"telegram\": { \"type\"", "\"telegram\": { \"replicas\": 0, \"type\"", StringComparison.Ordinal));
+
+        var (exitCode, output, manifest) = await RunPublisherAsync("--AppHost:DeploymentFile", file);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("connectors:webhook:type", output, StringComparison.Ordinal);
+        Assert.Contains("connectors:telegram:replicas", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(manifest));
+    }
+
+    [Fact]
+    public async Task A_file_whose_integrations_are_still_to_be_filled_in_is_published_with_what_is_missing_shown()
+    {
+        // As infra/deployment.json is shipped: the connectors make the manifest, Conversations checks the rest where it runs.
+        using var files = new DeploymentFiles();
+        var file = files.Write("""{ "connectors": { "webhook": {} }, "integrations": {} }""");
+
+        var (exitCode, output, manifest) = await RunPublisherAsync("--AppHost:DeploymentFile", file);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("warning: integrations: expected at least one integration", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(manifest));
+    }
+
     private async Task<JsonElement> PublishAsync(params string[] extra)
+    {
+        var (exitCode, output, path) = await RunPublisherAsync(extra);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}: {output}");
+        await using var file = File.OpenRead(path);
+        return (await JsonDocument.ParseAsync(file)).RootElement.Clone();
+    }
+
+    private async Task<(int ExitCode, string Output, string Manifest)> RunPublisherAsync(params string[] extra)
     {
         var path = Path.Combine(_folder, $"manifest-{Guid.NewGuid():N}.json");
         using var apphost = await AppHostProcess.StartAsync(["--publisher", "manifest", "--output-path", path, .. extra], new Dictionary<string, string>());
         await apphost.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
-
-        Assert.True(apphost.Process.ExitCode == 0, $"exit {apphost.Process.ExitCode}: {apphost.Output}");
-        await using var file = File.OpenRead(path);
-        return (await JsonDocument.ParseAsync(file)).RootElement.Clone();
+        return (apphost.Process.ExitCode, apphost.Output, path);
     }
 }
