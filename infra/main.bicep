@@ -74,5 +74,7 @@ output BYOC_REDIS_HOST string = resources.outputs.BYOC_REDIS_HOST
 output BYOC_CONNECTORS string = resources.outputs.BYOC_CONNECTORS
 output BYOC_EDGE_DOMAIN string = edgeDomain
 output BYOC_EDGE_ISSUER string = empty(edgeDomain) ? '' : 'https://${edgeDomain}/'
+// The Edge's public address (what a connector's file links point at when its settings name none).
+output BYOC_EDGE_URL string = empty(edgeDomain) ? 'https://edge.${resources.outputs.AZURE_CONTAINER_APPS_ENVIRONMENT_DEFAULT_DOMAIN}' : 'https://${edgeDomain}'
 output BYOC_EDGE_CERTIFICATE_ID string = resources.outputs.BYOC_EDGE_CERTIFICATE_ID
 output BYOC_EDGE_TRUSTED_NETWORK string = resources.outputs.BYOC_EDGE_TRUSTED_NETWORK

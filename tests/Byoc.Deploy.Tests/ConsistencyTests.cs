@@ -10,15 +10,15 @@ namespace Byoc.Deploy.Tests;
 /// and the value it stands for, in that service's container app in Azure, and the container app sets nothing else
 /// except the few variables only Azure needs (<see cref="InfraOnly"/>, each explained in docs/deploy.md).
 /// </summary>
-public sealed partial class ConsistencyTests(DeploymentFixture deployment) : IClassFixture<DeploymentFixture>
+public sealed partial class ConsistencyTests(DeploymentFixture fixture) : IClassFixture<DeploymentFixture>
 {
     /// <summary>Set by the infra and not by the manifest (docs/deploy.md, "What differs from a local run").</summary>
     private static readonly Dictionary<string, string[]> InfraOnly = new()
     {
         // The managed identity (the deployment file's keyvault: references); the Edge's admin API key, trusted proxies
-        // and public issuer; Conversations' deployment file from the vault.
+        // and public issuer.
         ["edge"] = ["AZURE_CLIENT_ID", "Edge__Admin__ApiKey", "Byoc__ForwardedHeaders__KnownNetworks__0", "Edge__Token__Issuer"],
-        ["conversations"] = ["AZURE_CLIENT_ID", "Byoc__Deployment"],
+        ["conversations"] = ["AZURE_CLIENT_ID"],
         ["connector-*"] = ["AZURE_CLIENT_ID"],
     };
 
@@ -29,22 +29,32 @@ public sealed partial class ConsistencyTests(DeploymentFixture deployment) : ICl
         ["key-ring-certificate-password"] = null,
     };
 
-    [Fact]
-    public void Every_project_of_the_manifest_has_a_container_app_template_and_no_template_is_left_over()
+    public static TheoryData<string> Deployments => ["committed", "example"];
+
+    private Deployment Of(string name) => fixture.All.Single(d => d.Name == name);
+
+    [Theory]
+    [MemberData(nameof(Deployments))]
+    public void Every_project_of_the_manifest_has_a_container_app_template_and_no_template_is_left_over(string name)
     {
+        var deployment = Of(name);
         Assert.Equal(deployment.Projects.Keys.Order(StringComparer.Ordinal), deployment.Apps.Keys.Order(StringComparer.Ordinal));
     }
 
-    [Fact]
-    public void The_connectors_of_the_deployment_file_are_the_connectors_deployed()
+    [Theory]
+    [MemberData(nameof(Deployments))]
+    public void The_connectors_of_the_deployment_file_are_the_connectors_deployed(string name)
     {
+        var deployment = Of(name);
         var deployed = deployment.Projects.Keys.Where(p => p.StartsWith("connector-", StringComparison.Ordinal)).Select(p => p["connector-".Length..]);
         Assert.Equal(deployment.Connectors.Order(StringComparer.Ordinal), deployed.Order(StringComparer.Ordinal));
     }
 
-    [Fact]
-    public void Each_service_gets_exactly_the_variables_the_manifest_gives_it()
+    [Theory]
+    [MemberData(nameof(Deployments))]
+    public void Each_service_gets_exactly_the_variables_the_manifest_gives_it(string deploymentName)
     {
+        var deployment = Of(deploymentName);
         foreach (var (name, project) in deployment.Projects)
         {
             var app = deployment.Apps[name];
@@ -58,9 +68,11 @@ public sealed partial class ConsistencyTests(DeploymentFixture deployment) : ICl
         }
     }
 
-    [Fact]
-    public void Each_variable_has_the_value_the_manifest_stands_for_in_azure()
+    [Theory]
+    [MemberData(nameof(Deployments))]
+    public void Each_variable_has_the_value_the_manifest_stands_for_in_azure(string deploymentName)
     {
+        var deployment = Of(deploymentName);
         foreach (var (name, project) in deployment.Projects)
         {
             var app = deployment.Apps[name];
@@ -85,15 +97,17 @@ public sealed partial class ConsistencyTests(DeploymentFixture deployment) : ICl
                 else
                 {
                     Assert.True(secretRef is null, $"{where}: expected a value, got a secret");
-                    Assert.True(Resolve(manifestValue) == value, $"{where}: expected {Resolve(manifestValue)}, the template has {value}");
+                    Assert.True(Resolve(deployment, manifestValue) == value, $"{where}: expected {Resolve(deployment, manifestValue)}, the template has {value}");
                 }
             }
         }
     }
 
-    [Fact]
-    public void The_ingress_serves_the_bindings_of_the_manifest_and_only_the_edge_is_reachable_from_outside()
+    [Theory]
+    [MemberData(nameof(Deployments))]
+    public void The_ingress_serves_the_bindings_of_the_manifest_and_only_the_edge_is_reachable_from_outside(string deploymentName)
     {
+        var deployment = Of(deploymentName);
         foreach (var (name, project) in deployment.Projects)
         {
             var app = deployment.Apps[name];
@@ -118,9 +132,11 @@ public sealed partial class ConsistencyTests(DeploymentFixture deployment) : ICl
         Assert.Equal("false", ContainerAppTemplate.Scalar(deployment.Apps["edge"].Ingress, "allowInsecure"));
     }
 
-    [Fact]
-    public void Every_service_is_probed_on_health_and_alive_and_conversations_always_runs()
+    [Theory]
+    [MemberData(nameof(Deployments))]
+    public void Every_service_is_probed_on_health_and_alive_and_conversations_always_runs(string deploymentName)
     {
+        var deployment = Of(deploymentName);
         foreach (var (name, app) in deployment.Apps)
         {
             var probes = ((YamlSequenceNode)app.Container["probes"]).Cast<YamlMappingNode>()
@@ -150,7 +166,7 @@ public sealed partial class ConsistencyTests(DeploymentFixture deployment) : ICl
     /// <c>http://{app}:{port}</c> for an additional port; a target port is the binding's, or the main ingress's where
     /// the manifest leaves it to the platform.
     /// </summary>
-    private string Resolve(string manifestValue) => Binding().Replace(manifestValue, m =>
+    private static string Resolve(Deployment deployment, string manifestValue) => Binding().Replace(manifestValue, m =>
     {
         var resource = m.Groups["resource"].Value;
         var project = deployment.Projects[resource];
@@ -158,8 +174,11 @@ public sealed partial class ConsistencyTests(DeploymentFixture deployment) : ICl
         var port = binding.TryGetProperty("targetPort", out var p)
             ? p.GetInt32().ToString(CultureInfo.InvariantCulture)
             : ContainerAppTemplate.Scalar(deployment.Apps[resource].Ingress, "targetPort")!;
+        var external = binding.TryGetProperty("external", out var e) && e.GetBoolean();
         return m.Groups["property"].Value switch
         {
+            // The public address (BYOC_EDGE_URL): the custom domain, else the Edge's own name.
+            "url" when external => ContainerAppTemplate.ValueOf("BYOC_EDGE_URL"),
             "url" => MainBinding(project).Name == m.Groups["binding"].Value ? $"http://{resource}" : $"http://{resource}:{port}",
             "targetPort" => port,
             var other => throw new InvalidOperationException($"the manifest uses {m.Value}: teach the test what {other} is in Azure"),

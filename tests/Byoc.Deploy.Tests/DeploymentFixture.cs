@@ -5,9 +5,25 @@ using Byoc.Testing;
 namespace Byoc.Deploy.Tests;
 
 /// <summary>
-/// What the deployment is made of, read once for the tests: the AppHost's manifest (written as azd has it written, from
-/// the same deployment file the infra reads), the compiled infra/main.bicep, and the container app templates azd
-/// deploys each resource from.
+/// One deployment as azd sees it: the AppHost's manifest written from a deployment file (as azd has it written, with
+/// <c>AppHost__DeploymentFile</c>), and the container app template of each resource, rendered.
+/// </summary>
+public sealed record Deployment(string Name, string DeploymentFile, JsonElement Manifest, IReadOnlyDictionary<string, ContainerAppTemplate> Apps)
+{
+    /// <summary>The projects of the manifest (the resources azd deploys as container apps), by name.</summary>
+    public IReadOnlyDictionary<string, JsonElement> Projects => Manifest.GetProperty("resources").EnumerateObject()
+        .Where(r => r.Value.GetProperty("type").GetString() is "project.v0" or "project.v1")
+        .ToDictionary(r => r.Name, r => r.Value);
+
+    public IReadOnlyList<string> Connectors => [.. JsonNode.Parse(File.ReadAllText(DeploymentFile))!["connectors"]!.AsObject().Select(c => c.Key)];
+
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// What the deployment is made of, read once for the tests: the compiled infra/main.bicep, the deployment this
+/// repository commits (infra/deployment.json and the templates in Byoc.AppHost/infra/), and the example deployment
+/// file of docs/configuration.md (two connectors of other types) with the templates docs/deploy.md says to add for it.
 /// </summary>
 public sealed class DeploymentFixture : IAsyncLifetime
 {
@@ -19,37 +35,45 @@ public sealed class DeploymentFixture : IAsyncLifetime
 
     public static string DeploymentFile => Path.Combine(Infra, "deployment.json");
 
-    public JsonElement Manifest { get; private set; }
+    public static string ExampleDeploymentFile => Path.Combine(RepoRoot, "docs", "examples", "byoc.deployment.json");
 
     public JsonObject MainJson { get; private set; } = [];
 
     public string BuildDiagnostics { get; private set; } = "";
 
-    public IReadOnlyDictionary<string, ContainerAppTemplate> Apps { get; private set; } = new Dictionary<string, ContainerAppTemplate>();
+    public IReadOnlySet<string> Outputs { get; private set; } = new HashSet<string>();
 
-    /// <summary>The projects of the manifest (the resources azd deploys as container apps), by name.</summary>
-    public IReadOnlyDictionary<string, JsonElement> Projects => Manifest.GetProperty("resources").EnumerateObject()
-        .Where(r => r.Value.GetProperty("type").GetString() is "project.v0" or "project.v1")
-        .ToDictionary(r => r.Name, r => r.Value);
+    /// <summary>The deployment committed here.</summary>
+    public Deployment Committed { get; private set; } = null!;
 
-    public IReadOnlyList<string> Connectors { get; } = [.. JsonNode.Parse(File.ReadAllText(DeploymentFile))!["connectors"]!.AsObject().Select(c => c.Key)];
+    /// <summary>The example deployment file, with the connector templates made as docs/deploy.md says.</summary>
+    public Deployment Example { get; private set; } = null!;
+
+    public IReadOnlyList<Deployment> All => [Committed, Example];
 
     public async Task InitializeAsync()
     {
         var build = Bicep.BuildAsync(Path.Combine(Infra, "main.bicep"));
-        Manifest = await PublishManifestAsync();
+        var committedManifest = await PublishManifestAsync(DeploymentFile);
+        var exampleManifest = await PublishManifestAsync(ExampleDeploymentFile);
         var (exitCode, json, diagnostics) = await build;
         Assert.True(exitCode == 0, $"bicep build failed:\n{diagnostics}");
         MainJson = JsonNode.Parse(json)!.AsObject();
         BuildDiagnostics = diagnostics;
-        var outputs = MainJson["outputs"]!.AsObject().Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
-        Apps = Directory.EnumerateFiles(Templates, "*.tmpl.yaml")
-            .ToDictionary(f => Path.GetFileName(f)[..^".tmpl.yaml".Length], f => ContainerAppTemplate.Render(File.ReadAllText(f), outputs));
+        Outputs = MainJson["outputs"]!.AsObject().Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+
+        var committed = Directory.EnumerateFiles(Templates, "*.tmpl.yaml")
+            .ToDictionary(f => Path.GetFileName(f)[..^".tmpl.yaml".Length], File.ReadAllText);
+        Committed = new("committed", DeploymentFile, committedManifest, Render(committed));
+        Example = new("example", ExampleDeploymentFile, exampleManifest, Render(ConnectorTemplateRecipe.Apply(committed, ExampleDeploymentFile)));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private static async Task<JsonElement> PublishManifestAsync()
+    private Dictionary<string, ContainerAppTemplate> Render(IReadOnlyDictionary<string, string> templates) =>
+        templates.ToDictionary(t => t.Key, t => ContainerAppTemplate.Render(t.Value, Outputs));
+
+    private static async Task<JsonElement> PublishManifestAsync(string deploymentFile)
     {
         var folder = Directory.CreateTempSubdirectory("byoc-deploy-manifest-").FullName;
         try
@@ -61,7 +85,7 @@ public sealed class DeploymentFixture : IAsyncLifetime
             var environment = new Dictionary<string, string>
             {
                 ["DOTNET_ENVIRONMENT"] = "Development",
-                ["AppHost__DeploymentFile"] = DeploymentFile,
+                ["AppHost__DeploymentFile"] = deploymentFile,
             };
             using var apphost = await TestProcesses.StartAsync(TestProcesses.DotnetHost(),
                 [ServiceBuild.AppHost.AssemblyPath, "--publisher", "manifest", "--output-path", path],

@@ -4,12 +4,12 @@ using System.Text.RegularExpressions;
 namespace Byoc.Deploy.Tests;
 
 /// <summary>infra/ and the container app templates compile offline, against Azure's own resource schemas.</summary>
-public sealed class InfraTests(DeploymentFixture deployment) : IClassFixture<DeploymentFixture>
+public sealed class InfraTests(DeploymentFixture fixture) : IClassFixture<DeploymentFixture>
 {
     [Fact]
     public async Task The_infra_compiles_and_lints_without_a_warning()
     {
-        Assert.True(deployment.BuildDiagnostics.Length == 0, $"bicep build:\n{deployment.BuildDiagnostics}");
+        Assert.True(fixture.BuildDiagnostics.Length == 0, $"bicep build:\n{fixture.BuildDiagnostics}");
         var (exitCode, output, diagnostics) = await Bicep.LintAsync(Path.Combine(DeploymentFixture.Infra, "main.bicep"));
         Assert.True(exitCode == 0 && diagnostics.Length == 0 && output.Trim().Length == 0, $"bicep lint:\n{output}\n{diagnostics}");
     }
@@ -17,13 +17,15 @@ public sealed class InfraTests(DeploymentFixture deployment) : IClassFixture<Dep
     [Fact]
     public async Task Every_container_app_template_matches_the_container_apps_schema()
     {
-        Assert.NotEmpty(deployment.Apps);
+        // The example's apps too: they hold the other connector types.
+        var apps = fixture.All.SelectMany(d => d.Apps.Select(a => (Name: $"{d.Name}-{a.Key}", App: a.Value))).ToList();
+        Assert.NotEmpty(apps);
         var folder = Directory.CreateTempSubdirectory("byoc-deploy-apps-").FullName;
         try
         {
             // The compiler's type checks only: the linter's style rules would judge the test's made-up values.
             await File.WriteAllTextAsync(Path.Combine(folder, "bicepconfig.json"), """{ "analyzers": { "core": { "enabled": false } } }""");
-            foreach (var (name, app) in deployment.Apps)
+            foreach (var (name, app) in apps)
             {
                 var file = Path.Combine(folder, $"{name}.bicep");
                 await File.WriteAllTextAsync(file, app.ToBicep(name));
@@ -41,7 +43,7 @@ public sealed class InfraTests(DeploymentFixture deployment) : IClassFixture<Dep
     [Fact]
     public void The_infra_gives_azd_every_output_its_aspire_deployment_reads()
     {
-        var outputs = deployment.MainJson["outputs"]!.AsObject().Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+        var outputs = fixture.MainJson["outputs"]!.AsObject().Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
         string[] azd =
         [
             "AZURE_CONTAINER_REGISTRY_ENDPOINT", "AZURE_CONTAINER_REGISTRY_MANAGED_IDENTITY_ID", "AZURE_CONTAINER_APPS_ENVIRONMENT_ID",
@@ -67,16 +69,18 @@ public sealed class InfraTests(DeploymentFixture deployment) : IClassFixture<Dep
         Assert.Contains("edge-admin-api-key", hook, StringComparison.Ordinal);
         // The hook makes internal-key-{caller} for conversations, the edge and connector-{name} of every connector
         // of the deployment file (BYOC_CONNECTORS), the admin API key, and the key-ring certificate.
-        made.UnionWith(["internal-key-conversations", "internal-key-edge", "key-ring", "edge-admin-api-key", .. deployment.Connectors.Select(c => $"internal-key-connector-{c}")]);
+        made.UnionWith(["internal-key-conversations", "internal-key-edge", "key-ring", "edge-admin-api-key"]);
 
+        foreach (var deployment in fixture.All)
         foreach (var (name, app) in deployment.Apps)
         {
+            var madeHere = made.Union(deployment.Connectors.Select(c => $"internal-key-connector-{c}")).ToHashSet(StringComparer.Ordinal);
             foreach (var (secret, url) in app.Secrets)
             {
                 Assert.True(url is not null, $"{name}: the secret {secret} is not a Key Vault reference (no secret is ever in a template)");
                 var vaultSecret = url[ContainerAppTemplate.ValueOf("AZURE_KEY_VAULT_ENDPOINT").Length..];
                 Assert.StartsWith("secrets/", vaultSecret, StringComparison.Ordinal);
-                Assert.True(made.Contains(vaultSecret["secrets/".Length..]), $"{name}: {url} is made neither by infra/resources.bicep nor by infra/hooks/postprovision.sh");
+                Assert.True(madeHere.Contains(vaultSecret["secrets/".Length..]), $"{deployment}/{name}: {url} is made neither by infra/resources.bicep nor by infra/hooks/postprovision.sh");
             }
         }
     }
@@ -84,8 +88,8 @@ public sealed class InfraTests(DeploymentFixture deployment) : IClassFixture<Dep
     [Fact]
     public void The_deployment_file_the_infra_reads_has_connectors_that_are_valid_resource_names()
     {
-        Assert.NotEmpty(deployment.Connectors);
-        Assert.All(deployment.Connectors, c => Assert.Matches("^[a-z][a-z0-9-]{0,20}[a-z0-9]$", c));
+        Assert.NotEmpty(fixture.Committed.Connectors);
+        Assert.All(fixture.Committed.Connectors, c => Assert.Matches("^[a-z][a-z0-9-]{0,20}[a-z0-9]$", c));
         using var file = JsonDocument.Parse(File.ReadAllText(DeploymentFixture.DeploymentFile));
         // It holds references to secrets only: the whole file is given to Conversations (Byoc__Deployment).
         Assert.DoesNotContain("password=", file.RootElement.GetRawText(), StringComparison.OrdinalIgnoreCase);
