@@ -24,12 +24,14 @@ public sealed class RunningDeployment : IAsyncLifetime
 
     public BotApiStandIn BotApi { get; } = new(TestProcesses.FreePort());
 
+    public WebhookPlatformStandIn WebhookPlatform { get; } = new(TestProcesses.FreePort());
+
     public SandboxClient Sandbox { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
-        var file = _files.Write(DeploymentFiles.WebhookAndTelegramAtTheSandbox(BotApi.Port, webhookConnector: DeploymentFiles.NamedWebhookConnector));
+        var file = _files.Write(DeploymentFiles.WebhookAndTelegramAtTheSandbox(BotApi.Port, webhookConnector: DeploymentFiles.NamedWebhookConnector, webhookOutboundUrl: WebhookPlatform.OutboundUrl));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Byoc_AppHost>(
             new DistributedApplicationTestingBuilderOptions { EnableDashboard = false },
             ["--environment", "Development", "--AppHost:DataPath", _dataPath, "--AppHost:DeploymentFile", file, "--AppHost:Sandbox", "true"],
@@ -53,6 +55,7 @@ public sealed class RunningDeployment : IAsyncLifetime
         }
 
         BotApi.Dispose();
+        WebhookPlatform.Dispose();
         _files.Dispose();
         Directory.Delete(_dataPath, recursive: true);
     }
@@ -110,7 +113,7 @@ public sealed class ConnectorsByConfigurationTests(RunningDeployment deployment)
     }
 
     [Fact]
-    public async Task A_signed_webhook_to_the_webhook_connector_under_its_own_name_reaches_the_agent_at_cxone()
+    public async Task A_signed_webhook_to_the_webhook_connector_under_its_own_name_reaches_the_agent_and_the_agent_s_reply_reaches_the_platform()
     {
         var text = $"Any bananas left? {Guid.NewGuid():N}";
         var body = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { thread = "t-1", author = "mowgli", id = Guid.NewGuid().ToString("N"), text }));
@@ -123,9 +126,24 @@ public sealed class ConnectorsByConfigurationTests(RunningDeployment deployment)
         using var response = await _http.SendAsync(request);
 
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        await Poll.UntilAsync(async () => (await deployment.Sandbox.MessagesAsync(DeploymentFiles.WebhookPointOfContact)).GetProperty("messages").EnumerateArray()
-                .Any(m => m.GetProperty("messageContent").GetProperty("payload").GetProperty("text").GetString() == text),
+        string? cxoneThread = null;
+        await Poll.UntilAsync(async () =>
+            {
+                var message = (await deployment.Sandbox.MessagesAsync(DeploymentFiles.WebhookPointOfContact)).GetProperty("messages").EnumerateArray()
+                    .FirstOrDefault(m => m.GetProperty("messageContent").GetProperty("payload").GetProperty("text").GetString() == text);
+                cxoneThread = message.ValueKind == JsonValueKind.Object ? message.GetProperty("thread").GetProperty("idOnExternalPlatform").GetString() : null;
+                return cxoneThread is not null;
+            },
             TimeSpan.FromSeconds(60), $"the agent sees \"{text}\" on the point of contact {DeploymentFiles.WebhookPointOfContact}");
+
+        // Conversations sends it through the connector it knows the point of contact by: http://connector-support-desk.
+        var answer = $"Plenty, Mowgli. {Guid.NewGuid():N}";
+        using var reply = await deployment.Sandbox.Http.PostAsJsonAsync("/sandbox/cxone/agent/reply", new { channelId = DeploymentFiles.WebhookPointOfContact, threadId = cxoneThread, text = answer });
+
+        var replied = await reply.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(replied.GetProperty("status").GetInt32() == 200, replied.ToString());
+        await Poll.UntilAsync(() => Task.FromResult(deployment.WebhookPlatform.Received.Any(b => b.Contains(answer, StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(60), $"the platform gets \"{answer}\" at its outboundUrl");
     }
 
     // The scheme of docs/connectors/webhook.md, written out here: lowercase hex HMAC-SHA256 of "{timestamp}.{body}".

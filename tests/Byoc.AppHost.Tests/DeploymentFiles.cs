@@ -18,9 +18,10 @@ public sealed class DeploymentFiles : IDisposable
     /// The generic webhook connector and the Telegram one, with a point of contact each at the sandbox's CXone (the
     /// demo's tenant, with the demo's values in clear, as Development allows); Telegram's Bot API on loopback at
     /// <paramref name="botApiPort"/>: no test may reach the internet. The webhook connector is named
-    /// <paramref name="webhookConnector"/>.
+    /// <paramref name="webhookConnector"/>, and sends agents' messages to <paramref name="webhookOutboundUrl"/>
+    /// (by default a port nothing listens on).
     /// </summary>
-    public static string WebhookAndTelegramAtTheSandbox(int botApiPort, int webhookReplicas = 1, string webhookConnector = "webhook") => $$"""
+    public static string WebhookAndTelegramAtTheSandbox(int botApiPort, int webhookReplicas = 1, string webhookConnector = "webhook", string webhookOutboundUrl = "http://127.0.0.1:9/outbound") => $$"""
         {
           "connectors": {
             "{{webhookConnector}}": { "type": "webhook", "replicas": {{webhookReplicas}}, "settings": { "Retries": 1 } },
@@ -42,7 +43,7 @@ public sealed class DeploymentFiles : IDisposable
                 "{{WebhookPointOfContact}}": {
                   "connector": "{{webhookConnector}}", "accountId": "{{WebhookAccount}}", "name": "Support desk", "icon": "forum",
                   "settings": {
-                    "webhookSecret": "{{WebhookSecret}}", "outboundUrl": "http://127.0.0.1:9/outbound",
+                    "webhookSecret": "{{WebhookSecret}}", "outboundUrl": "{{webhookOutboundUrl}}",
                     "map.threadId": "$.thread", "map.authorId": "$.author", "map.messageId": "$.id", "map.text": "$.text"
                   }
                 },
