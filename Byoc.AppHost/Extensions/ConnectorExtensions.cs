@@ -11,6 +11,8 @@ public static class ConnectorExtensions
     /// <item>Conversations reaches it as <c>http://connector-{name}</c> (gRPC, HTTP/2) and accepts its calls with its
     /// own key (<c>internal-key-connector-{name}</c>); it accepts Conversations' calls with Conversations' key;</item>
     /// <item>the Edge forwards <c>/hooks/{name}/…</c> to its <c>web</c> endpoint, where its <c>/health</c> is probed;</item>
+    /// <item>it is told its name (<c>Connector__Name</c>), which it serves <c>/hooks/{name}</c> under and names to
+    /// Conversations, so a connector named other than its type (<c>support-desk</c> of type webhook) works;</item>
     /// <item>its <c>settings</c> are its configuration under its type's section (<c>Telegram__ApiBaseUrl</c>);</item>
     /// <item>it starts once Conversations is healthy, and with one replica is called directly (no DCP proxy).</item>
     /// </list>
@@ -35,6 +37,7 @@ public static class ConnectorExtensions
                 .WithoutDerivedHttpsEndpoint()
                 .WithReference(conversations)
                 .WaitFor(conversations)
+                .WithEnvironment("Connector__Name", connector.Name)
                 .WithEnvironment("Byoc__InternalKey", key)
                 .WithEnvironment("Byoc__InternalCallers__conversations", conversationsKey)
                 .WithHttpHealthCheck("/health", endpointName: "web");

@@ -10,7 +10,7 @@ namespace Byoc.Connectors.Sdk;
 /// every 5 seconds for unknown ones, so a flood of made-up account ids in webhook paths cannot hammer
 /// Conversations. When Conversations cannot answer, the accounts already known keep being served.
 /// </summary>
-public sealed class AccountDirectory(Accounts.AccountsClient accounts, IPlatform platform, TimeProvider time) : IDisposable
+public sealed class AccountDirectory(Accounts.AccountsClient accounts, ConnectorName connector, TimeProvider time) : IDisposable
 {
     private static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan UnknownRefreshEvery = TimeSpan.FromSeconds(5);
@@ -40,7 +40,7 @@ public sealed class AccountDirectory(Accounts.AccountsClient accounts, IPlatform
 
     public async Task<PlatformAccount> GetAsync(string accountId, CancellationToken cancellationToken) =>
         await FindAsync(accountId, cancellationToken)
-        ?? throw new RpcException(new Status(StatusCode.NotFound, $"{platform.Description.Connector} has no account '{accountId}'"));
+        ?? throw new RpcException(new Status(StatusCode.NotFound, $"{connector} has no account '{accountId}'"));
 
     public void Dispose() => _refresh.Dispose();
 
@@ -55,7 +55,7 @@ public sealed class AccountDirectory(Accounts.AccountsClient accounts, IPlatform
                 return;
             }
 
-            var answer = await accounts.GetAccountSettingsAsync(new GetAccountSettingsRequest { Connector = platform.Description.Connector }, cancellationToken: cancellationToken);
+            var answer = await accounts.GetAccountSettingsAsync(new GetAccountSettingsRequest { Connector = connector.Value }, cancellationToken: cancellationToken);
             _accounts = new ConcurrentDictionary<string, PlatformAccount>(
                 answer.Accounts.Select(a => KeyValuePair.Create(a.AccountId, new PlatformAccount(a.AccountId, a.ChannelId, a.Settings.ToDictionary()))),
                 StringComparer.Ordinal);

@@ -25,6 +25,7 @@ public static class ConnectorHosting
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<TPlatform>();
         builder.Services.AddSingleton<IPlatform>(sp => sp.GetRequiredService<TPlatform>());
+        builder.Services.AddSingleton(sp => ConnectorName.From(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IPlatform>().Description));
         builder.Services.AddSingleton<AccountDirectory>();
         builder.Services.AddSingleton<WebhookEndpoint>();
         builder.Services.AddGrpc(o => o.Interceptors.Add<Byoc.ServiceDefaults.InternalCallerInterceptor>());
@@ -98,11 +99,12 @@ public static class ConnectorHosting
 
     /// <summary>
     /// ServiceDefaults' <c>/health</c> and <c>/alive</c>, the gRPC connector service, <c>POST /hooks/{connector}/{accountId}</c> for webhooks and, for an
-    /// <see cref="IPlatformFiles"/>, <c>GET /hooks/{connector}/{accountId}/files/{fileId}</c> for its signed file links.
+    /// <see cref="IPlatformFiles"/>, <c>GET /hooks/{connector}/{accountId}/files/{fileId}</c> for its signed file links;
+    /// <c>{connector}</c> is the <see cref="ConnectorName"/>, and an invalid one fails here, before anything is served.
     /// </summary>
     public static WebApplication MapByocConnector(this WebApplication app)
     {
-        var connector = app.Services.GetRequiredService<IPlatform>().Description.Connector;
+        var connector = app.Services.GetRequiredService<ConnectorName>().Value;
         app.MapDefaultEndpoints();
         app.MapGrpcService<ConnectorService>();
         app.MapPost($"/hooks/{connector}/{{accountId}}", (HttpContext context, string accountId, WebhookEndpoint webhooks) => webhooks.HandleAsync(context, accountId))

@@ -12,14 +12,14 @@ namespace Byoc.Connectors.Sdk;
 /// failed), each with a <see cref="SendFailure"/> trailer saying whether the platform may have the message
 /// (docs/architecture.md, "Outbound outcomes").
 /// </summary>
-internal sealed class ConnectorService(IPlatform platform, AccountDirectory accounts, TimeProvider time) : Connector.ConnectorBase
+internal sealed class ConnectorService(IPlatform platform, ConnectorName connector, AccountDirectory accounts, TimeProvider time) : Connector.ConnectorBase
 {
     public override Task<DescribeResponse> Describe(DescribeRequest request, ServerCallContext context)
     {
         var description = platform.Description;
         return Task.FromResult(new DescribeResponse
         {
-            Connector = description.Connector,
+            Connector = connector.Value,
             DisplayName = description.DisplayName,
             CxoneIcon = description.CxoneIcon,
             Capabilities = description.Capabilities,

@@ -38,13 +38,17 @@ public static class FileLinks
 
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
-    /// <summary>The link CXone fetches the file from: under <paramref name="publicBaseUrl"/>, where the Edge forwards <c>/hooks</c>.</summary>
-    public static string Create(IPlatformFiles platform, string? publicBaseUrl, PlatformAccount account, string fileId, TimeProvider? time = null, TimeSpan? lifetime = null)
+    /// <summary>
+    /// The link CXone fetches a file of <paramref name="webhook"/> from: beside that webhook's path, under
+    /// <paramref name="publicBaseUrl"/>, where the Edge forwards <c>/hooks</c>.
+    /// </summary>
+    public static string Create(IPlatformFiles platform, string? publicBaseUrl, Webhook webhook, string fileId, TimeProvider? time = null, TimeSpan? lifetime = null)
     {
         ArgumentNullException.ThrowIfNull(platform);
-        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(webhook);
+        var account = webhook.Account;
         var expires = ((time ?? TimeProvider.System).GetUtcNow() + (lifetime ?? DefaultLifetime)).ToUnixTimeSeconds();
-        return $"{publicBaseUrl?.TrimEnd('/')}/hooks/{platform.Description.Connector}/{Uri.EscapeDataString(account.AccountId)}/files/{Uri.EscapeDataString(fileId)}"
+        return $"{publicBaseUrl?.TrimEnd('/')}/hooks/{webhook.Connector}/{Uri.EscapeDataString(account.AccountId)}/files/{Uri.EscapeDataString(fileId)}"
             + $"?exp={expires.ToString(CultureInfo.InvariantCulture)}&sig={Signature(platform.FileLinkSecret(account), account.AccountId, fileId, expires)}";
     }
 

@@ -39,7 +39,11 @@ public interface IPlatform
     Task<bool> CheckAccountAsync(PlatformAccount account, CancellationToken cancellationToken) => Task.FromResult(true);
 }
 
-/// <summary>What a platform is and can show; <see cref="Settings"/> lists what each account needs from the vault.</summary>
+/// <summary>
+/// What a platform is and can show; <see cref="Settings"/> lists what each account needs from the vault.
+/// <see cref="Connector"/> is the platform's own name, the connector's name when the deployment does not give one
+/// (<see cref="ConnectorName"/>).
+/// </summary>
 public sealed record PlatformDescription(
     string Connector,
     string DisplayName,
@@ -63,8 +67,11 @@ public sealed record PlatformAccount(string AccountId, string ChannelId, IReadOn
     public override string ToString() => $"PlatformAccount {{ AccountId = {AccountId}, ChannelId = {ChannelId} }}";
 }
 
-/// <summary>A webhook as it arrived: the account from its path, the raw body (signatures are over bytes), headers.</summary>
-public sealed record Webhook(PlatformAccount Account, ReadOnlyMemory<byte> Body, IReadOnlyDictionary<string, string> Headers)
+/// <summary>
+/// A webhook as it arrived: the connector and the account from its path (<c>/hooks/{connector}/{accountId}</c>), the
+/// raw body (signatures are over bytes), headers.
+/// </summary>
+public sealed record Webhook(string Connector, PlatformAccount Account, ReadOnlyMemory<byte> Body, IReadOnlyDictionary<string, string> Headers)
 {
     public string? Header(string name) =>
         Headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;

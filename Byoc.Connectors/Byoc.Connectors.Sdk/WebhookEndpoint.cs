@@ -12,7 +12,7 @@ namespace Byoc.Connectors.Sdk;
 /// gets 401; a genuine one lacking a field 400 naming it; when Conversations cannot take it, 503 with Retry-After so
 /// the platform sends it again (docs/architecture.md, "Webhook errors").
 /// </summary>
-internal sealed partial class WebhookEndpoint(IPlatform platform, AccountDirectory accounts, Inbound.InboundClient inbound, ILogger<WebhookEndpoint> logger)
+internal sealed partial class WebhookEndpoint(IPlatform platform, ConnectorName name, AccountDirectory accounts, Inbound.InboundClient inbound, ILogger<WebhookEndpoint> logger)
 {
     public const int MaxBodyBytes = 1024 * 1024;
 
@@ -22,7 +22,7 @@ internal sealed partial class WebhookEndpoint(IPlatform platform, AccountDirecto
         var account = await accounts.FindAsync(accountId, cancellationToken);
         if (account is null)
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No {platform.Description.Connector} account '{accountId}'.");
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No {name.Value} account '{accountId}'.");
         }
 
         if (context.Request.ContentLength > MaxBodyBytes)
@@ -37,11 +37,11 @@ internal sealed partial class WebhookEndpoint(IPlatform platform, AccountDirecto
         IReadOnlyList<PlatformEvent> events;
         try
         {
-            events = await platform.ParseWebhookAsync(new Webhook(account, buffer.ToArray(), headers), cancellationToken);
+            events = await platform.ParseWebhookAsync(new Webhook(name.Value, account, buffer.ToArray(), headers), cancellationToken);
         }
         catch (WebhookRejectedException e)
         {
-            LogRejected(platform.Description.Connector, accountId, e.Message);
+            LogRejected(name.Value, accountId, e.Message);
             return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "The webhook is not genuine.", detail: e.Message);
         }
         catch (FormatException e)
@@ -52,14 +52,14 @@ internal sealed partial class WebhookEndpoint(IPlatform platform, AccountDirecto
         catch (PlatformRejectedException e)
         {
             // The account lacks a setting the connector needs: ours to fix, and the platform's resend will then work.
-            LogMisconfigured(platform.Description.Connector, accountId, e.Message);
+            LogMisconfigured(name.Value, accountId, e.Message);
             return Unavailable(context, "The account is not set up to take this webhook yet; send it again.");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A genuine webhook the parser did not expect: a 500 would make the platform send it forever.
-            LogUnreadable(platform.Description.Connector, accountId, e);
-            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The webhook could not be read.", detail: $"The {platform.Description.Connector} connector could not read it ({e.GetType().Name}).",
+            LogUnreadable(name.Value, accountId, e);
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The webhook could not be read.", detail: $"The {name.Value} connector could not read it ({e.GetType().Name}).",
                 extensions: new Dictionary<string, object?> { ["field"] = "$" });
         }
 
@@ -94,7 +94,7 @@ internal sealed partial class WebhookEndpoint(IPlatform platform, AccountDirecto
             case StatusCode.AlreadyExists:
                 return Results.Ok();
             default:
-                LogConversationsFailed(platform.Description.Connector, e.StatusCode);
+                LogConversationsFailed(name.Value, e.StatusCode);
                 return Unavailable(context, "Byoc cannot take the webhook now; send it again.");
         }
     }
@@ -107,7 +107,7 @@ internal sealed partial class WebhookEndpoint(IPlatform platform, AccountDirecto
 
     private async Task ForwardAsync(PlatformAccount account, PlatformEvent platformEvent, CancellationToken cancellationToken)
     {
-        var connector = platform.Description.Connector;
+        var connector = name.Value;
         switch (platformEvent)
         {
             case MessageReceived received:

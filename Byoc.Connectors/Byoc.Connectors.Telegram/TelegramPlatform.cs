@@ -65,12 +65,12 @@ public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfigurat
         var attachments = new List<Attachment>();
         if (m.Photo is [.., var largest])
         {
-            attachments.Add(new Attachment { Url = FileLink(webhook.Account, largest.FileId), FileName = "photo.jpg", MimeType = "image/jpeg", SizeBytes = largest.FileSize ?? 0 });
+            attachments.Add(new Attachment { Url = FileLink(webhook, largest.FileId), FileName = "photo.jpg", MimeType = "image/jpeg", SizeBytes = largest.FileSize ?? 0 });
         }
 
         if (m.Document is { } document)
         {
-            attachments.Add(new Attachment { Url = FileLink(webhook.Account, document.FileId), FileName = document.FileName ?? "document", MimeType = document.MimeType ?? string.Empty, SizeBytes = document.FileSize ?? 0 });
+            attachments.Add(new Attachment { Url = FileLink(webhook, document.FileId), FileName = document.FileName ?? "document", MimeType = document.MimeType ?? string.Empty, SizeBytes = document.FileSize ?? 0 });
         }
 
         var message = new PlatformMessage
@@ -166,8 +166,8 @@ public sealed class TelegramPlatform(IHttpClientFactory httpClients, IConfigurat
         return new TelegramBotClient(options, httpClients.CreateClient(HttpClientName));
     }
 
-    private string FileLink(PlatformAccount account, string fileId) =>
-        FileLinks.Create(this, configuration["Telegram:PublicBaseUrl"], account, fileId, time, configuration.GetValue("Telegram:FileLinkLifetime", FileLinks.DefaultLifetime));
+    private string FileLink(Sdk.Webhook webhook, string fileId) =>
+        FileLinks.Create(this, configuration["Telegram:PublicBaseUrl"], webhook, fileId, time, configuration.GetValue("Telegram:FileLinkLifetime", FileLinks.DefaultLifetime));
 
     private static long ChatOf(string? id) =>
         long.TryParse(id, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chat) ? chat : throw new PlatformRejectedException($"'{id}' is not a Telegram chat id");

@@ -20,7 +20,7 @@ public sealed class WebhookPlatform(IHttpClientFactory httpClients, TimeProvider
     public PlatformDescription Description { get; } = new(
         "webhook",
         "Generic webhook",
-        "custom",
+        "forum",   // CXone has no "custom" externalPlatformIcon (Byoc.Deployment.CxoneIcons); forum fits any chat-like platform.
         new Capabilities { Attachments = true, Typing = true },
         [
             AccountSetting.Secret("webhookSecret", "Signing secret (both directions)"),

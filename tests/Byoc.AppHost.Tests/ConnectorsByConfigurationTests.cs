@@ -8,12 +8,12 @@ namespace Byoc.AppHost.Tests;
 
 /// <summary>
 /// The app model started by Aspire (DCP, real processes on random ports) with a deployment file naming the generic
-/// webhook and the Telegram connectors: both come from the file only. The sandbox, asked for, is its CXone tenant;
+/// webhook connector (named <c>support-desk</c>, not after its type) and the Telegram one: both come from the file only. The sandbox, asked for, is its CXone tenant;
 /// Telegram's Bot API is a stand-in on loopback.
 /// </summary>
 public sealed class RunningDeployment : IAsyncLifetime
 {
-    public static readonly string[] Resources = ["redis", "conversations", "connector-webhook", "connector-telegram", "edge", "sandbox"];
+    public static readonly string[] Resources = ["redis", "conversations", "connector-support-desk", "connector-telegram", "edge", "sandbox"];
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
@@ -24,12 +24,14 @@ public sealed class RunningDeployment : IAsyncLifetime
 
     public BotApiStandIn BotApi { get; } = new(TestProcesses.FreePort());
 
+    public WebhookPlatformStandIn WebhookPlatform { get; } = new(TestProcesses.FreePort());
+
     public SandboxClient Sandbox { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
-        var file = _files.Write(DeploymentFiles.WebhookAndTelegramAtTheSandbox(BotApi.Port));
+        var file = _files.Write(DeploymentFiles.WebhookAndTelegramAtTheSandbox(BotApi.Port, webhookConnector: DeploymentFiles.NamedWebhookConnector, webhookOutboundUrl: WebhookPlatform.OutboundUrl));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Byoc_AppHost>(
             new DistributedApplicationTestingBuilderOptions { EnableDashboard = false },
             ["--environment", "Development", "--AppHost:DataPath", _dataPath, "--AppHost:DeploymentFile", file, "--AppHost:Sandbox", "true"],
@@ -53,6 +55,7 @@ public sealed class RunningDeployment : IAsyncLifetime
         }
 
         BotApi.Dispose();
+        WebhookPlatform.Dispose();
         _files.Dispose();
         Directory.Delete(_dataPath, recursive: true);
     }
@@ -68,7 +71,7 @@ public sealed class ConnectorsByConfigurationTests(RunningDeployment deployment)
     private Uri Edge(string path) => new(deployment.App.GetEndpoint("edge", "http"), path);
 
     [Theory]
-    [InlineData("connector-webhook")]
+    [InlineData("connector-support-desk")]
     [InlineData("connector-telegram")]
     public async Task A_connector_added_by_configuration_only_is_healthy_with_its_accounts_from_conversations_under_its_own_key(string connector)
     {
@@ -87,7 +90,7 @@ public sealed class ConnectorsByConfigurationTests(RunningDeployment deployment)
     }
 
     [Theory]
-    [InlineData("webhook")]
+    [InlineData("support-desk")]
     [InlineData("telegram")]
     public async Task The_edge_forwards_a_configured_connector_s_webhooks_to_that_connector(string connector)
     {
@@ -110,12 +113,12 @@ public sealed class ConnectorsByConfigurationTests(RunningDeployment deployment)
     }
 
     [Fact]
-    public async Task A_signed_webhook_to_the_configured_webhook_connector_reaches_the_agent_at_cxone()
+    public async Task A_signed_webhook_to_the_webhook_connector_under_its_own_name_reaches_the_agent_and_the_agent_s_reply_reaches_the_platform()
     {
         var text = $"Any bananas left? {Guid.NewGuid():N}";
         var body = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { thread = "t-1", author = "mowgli", id = Guid.NewGuid().ToString("N"), text }));
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        using var request = new HttpRequestMessage(HttpMethod.Post, Edge($"/hooks/webhook/{DeploymentFiles.WebhookAccount}")) { Content = new ByteArrayContent(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Edge($"/hooks/{DeploymentFiles.NamedWebhookConnector}/{DeploymentFiles.WebhookAccount}")) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
         request.Headers.Add("X-Byoc-Timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.Add("X-Byoc-Signature", Sign(DeploymentFiles.WebhookSecret, timestamp, body));
@@ -123,9 +126,24 @@ public sealed class ConnectorsByConfigurationTests(RunningDeployment deployment)
         using var response = await _http.SendAsync(request);
 
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        await Poll.UntilAsync(async () => (await deployment.Sandbox.MessagesAsync(DeploymentFiles.WebhookPointOfContact)).GetProperty("messages").EnumerateArray()
-                .Any(m => m.GetProperty("messageContent").GetProperty("payload").GetProperty("text").GetString() == text),
+        string? cxoneThread = null;
+        await Poll.UntilAsync(async () =>
+            {
+                var message = (await deployment.Sandbox.MessagesAsync(DeploymentFiles.WebhookPointOfContact)).GetProperty("messages").EnumerateArray()
+                    .FirstOrDefault(m => m.GetProperty("messageContent").GetProperty("payload").GetProperty("text").GetString() == text);
+                cxoneThread = message.ValueKind == JsonValueKind.Object ? message.GetProperty("thread").GetProperty("idOnExternalPlatform").GetString() : null;
+                return cxoneThread is not null;
+            },
             TimeSpan.FromSeconds(60), $"the agent sees \"{text}\" on the point of contact {DeploymentFiles.WebhookPointOfContact}");
+
+        // Conversations sends it through the connector it knows the point of contact by: http://connector-support-desk.
+        var answer = $"Plenty, Mowgli. {Guid.NewGuid():N}";
+        using var reply = await deployment.Sandbox.Http.PostAsJsonAsync("/sandbox/cxone/agent/reply", new { channelId = DeploymentFiles.WebhookPointOfContact, threadId = cxoneThread, text = answer });
+
+        var replied = await reply.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(replied.GetProperty("status").GetInt32() == 200, replied.ToString());
+        await Poll.UntilAsync(() => Task.FromResult(deployment.WebhookPlatform.Received.Any(b => b.Contains(answer, StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(60), $"the platform gets \"{answer}\" at its outboundUrl");
     }
 
     // The scheme of docs/connectors/webhook.md, written out here: lowercase hex HMAC-SHA256 of "{timestamp}.{body}".

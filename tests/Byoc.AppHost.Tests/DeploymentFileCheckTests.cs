@@ -46,6 +46,10 @@ public sealed class DeploymentFileCheckTests : IDisposable
 
         Assert.Equal(1, apphost.Process.ExitCode);
         Assert.All(ProblemFields, field => Assert.Contains(field, apphost.Output, StringComparison.Ordinal));
+        // Each says what is expected there: for the unknown type, the types Byoc has connectors for.
+        Assert.Contains(apphost.Lines, l => l.Contains("connectors:slack-desk:type", StringComparison.Ordinal)
+            && l.Contains("junglebook, webhook, telegram", StringComparison.Ordinal) && l.Contains("'slack'", StringComparison.Ordinal));
+        Assert.Contains("Nothing was started.", apphost.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Aspire.Hosting", apphost.Output, StringComparison.Ordinal);
         // A start writes Redis's config and the key ring's certificate there first: nothing was.
         Assert.Empty(Directory.EnumerateFileSystemEntries(_dataPath));

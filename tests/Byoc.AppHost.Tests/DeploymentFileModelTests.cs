@@ -85,6 +85,29 @@ public sealed class DeploymentFileModelTests : IAsyncLifetime
         Assert.DoesNotContain(edge.Keys, k => k.Contains("junglebook", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("webhook")]
+    [InlineData("telegram")]
+    public async Task Each_configured_connector_is_told_its_name(string name)
+    {
+        Assert.Equal(name, (await EnvironmentOf($"connector-{name}"))["Connector__Name"]);
+    }
+
+    [Fact]
+    public async Task A_connector_named_other_than_its_type_runs_its_type_s_project_told_its_name_and_known_to_conversations_by_it()
+    {
+        _file = _files.Write(DeploymentFiles.WebhookAndTelegramAtTheSandbox(botApiPort: 9, webhookConnector: "support-desk"));
+        await using var builder = await CreateAsync();
+        var connector = (ProjectResource)builder.Resources.Single(r => r.Name == "connector-support-desk");
+        var conversations = await EnvironmentOf(builder.Resources.Single(r => r.Name == "conversations"));
+
+        Assert.EndsWith("Byoc.Connectors.Webhook.csproj", connector.GetProjectMetadata().ProjectPath, StringComparison.Ordinal);
+        Assert.Equal("support-desk", (await EnvironmentOf(connector))["Connector__Name"]);
+        Assert.Equal("{internal-key-connector-support-desk.value}", conversations["Byoc__InternalCallers__connector-support-desk"]);
+        Assert.Equal("{connector-support-desk.bindings.http.url}", conversations["services__connector-support-desk__http__0"]);
+        Assert.DoesNotContain(builder.Resources, r => r.Name == "connector-webhook");
+    }
+
     [Fact]
     public async Task Conversations_is_given_the_file_by_its_absolute_path()
     {

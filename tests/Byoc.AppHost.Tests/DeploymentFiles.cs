@@ -5,6 +5,8 @@ public sealed class DeploymentFiles : IDisposable
 {
     public const string IntegrationId = "bare-necessities";
     public const string WebhookPointOfContact = "webhook-support-desk";
+    /// <summary>A webhook connector named other than its type, as a deployment names its platforms.</summary>
+    public const string NamedWebhookConnector = "support-desk";
     public const string WebhookAccount = "support-desk";
     public const string WebhookSecret = "support-desk-webhook-secret";
     public const string TelegramAccount = "jungle-bot";
@@ -15,12 +17,14 @@ public sealed class DeploymentFiles : IDisposable
     /// <summary>
     /// The generic webhook connector and the Telegram one, with a point of contact each at the sandbox's CXone (the
     /// demo's tenant, with the demo's values in clear, as Development allows); Telegram's Bot API on loopback at
-    /// <paramref name="botApiPort"/>: no test may reach the internet.
+    /// <paramref name="botApiPort"/>: no test may reach the internet. The webhook connector is named
+    /// <paramref name="webhookConnector"/>, and sends agents' messages to <paramref name="webhookOutboundUrl"/>
+    /// (by default a port nothing listens on).
     /// </summary>
-    public static string WebhookAndTelegramAtTheSandbox(int botApiPort, int webhookReplicas = 1) => $$"""
+    public static string WebhookAndTelegramAtTheSandbox(int botApiPort, int webhookReplicas = 1, string webhookConnector = "webhook", string webhookOutboundUrl = "http://127.0.0.1:9/outbound") => $$"""
         {
           "connectors": {
-            "webhook": { "type": "webhook", "replicas": {{webhookReplicas}}, "settings": { "Retries": 1 } },
+            "{{webhookConnector}}": { "type": "webhook", "replicas": {{webhookReplicas}}, "settings": { "Retries": 1 } },
             "telegram": { "type": "telegram", "settings": { "ApiBaseUrl": "http://127.0.0.1:{{botApiPort}}" } }
           },
           "integrations": {
@@ -37,9 +41,9 @@ public sealed class DeploymentFiles : IDisposable
               },
               "pointsOfContact": {
                 "{{WebhookPointOfContact}}": {
-                  "connector": "webhook", "accountId": "{{WebhookAccount}}", "name": "Support desk", "icon": "forum",
+                  "connector": "{{webhookConnector}}", "accountId": "{{WebhookAccount}}", "name": "Support desk", "icon": "forum",
                   "settings": {
-                    "webhookSecret": "{{WebhookSecret}}", "outboundUrl": "http://127.0.0.1:9/outbound",
+                    "webhookSecret": "{{WebhookSecret}}", "outboundUrl": "{{webhookOutboundUrl}}",
                     "map.threadId": "$.thread", "map.authorId": "$.author", "map.messageId": "$.id", "map.text": "$.text"
                   }
                 },

@@ -124,6 +124,7 @@ public sealed class ManifestTests : IDisposable
         {
             var connector = $"connector-{name}";
             Assert.Equal("project.v0", resources.GetProperty(connector).GetProperty("type").GetString());
+            Assert.Equal(name, Env(connector, "Connector__Name"));
             Assert.Equal($"{{internal-key-{connector}.value}}", Env(connector, "Byoc__InternalKey"));
             Assert.Equal("{internal-key-conversations.value}", Env(connector, "Byoc__InternalCallers__conversations"));
             Assert.Equal("{conversations.bindings.http.url}", Env(connector, "services__conversations__http__0"));

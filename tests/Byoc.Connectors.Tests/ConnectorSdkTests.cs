@@ -33,7 +33,7 @@ public sealed class ConnectorSdkTests
     [Fact]
     public void A_webhook_body_that_is_not_the_json_expected_is_a_format_exception()
     {
-        var webhook = new Webhook(Account, "{not json"u8.ToArray(), new Dictionary<string, string>());
+        var webhook = new Webhook("acme", Account, "{not json"u8.ToArray(), new Dictionary<string, string>());
 
         Assert.ThrowsAny<FormatException>(() => webhook.ReadJson(body => JsonDocument.Parse(body)));
     }

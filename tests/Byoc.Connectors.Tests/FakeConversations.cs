@@ -16,6 +16,9 @@ public sealed class FakeConversations : IAsyncDisposable
 
     public ConcurrentQueue<IngestRequest> Ingested { get; } = new();
 
+    /// <summary>The connector each request for account settings named.</summary>
+    public ConcurrentQueue<string> AccountsAskedFor { get; } = new();
+
     public Uri Url => _server!.Url;
 
     public void AddAccount(string accountId, IReadOnlyDictionary<string, string> settings) =>
@@ -55,7 +58,10 @@ public sealed class FakeConversations : IAsyncDisposable
 
     private sealed class AccountsService(FakeConversations fake) : Accounts.AccountsBase
     {
-        public override Task<GetAccountSettingsResponse> GetAccountSettings(GetAccountSettingsRequest request, ServerCallContext context) =>
-            Task.FromResult(new GetAccountSettingsResponse { Accounts = { fake.Accounts.Values } });
+        public override Task<GetAccountSettingsResponse> GetAccountSettings(GetAccountSettingsRequest request, ServerCallContext context)
+        {
+            fake.AccountsAskedFor.Enqueue(request.Connector);
+            return Task.FromResult(new GetAccountSettingsResponse { Accounts = { fake.Accounts.Values } });
+        }
     }
 }
