@@ -29,7 +29,7 @@ public sealed partial class ConsistencyTests(DeploymentFixture fixture) : IClass
         ["key-ring-certificate-password"] = null,
     };
 
-    public static TheoryData<string> Deployments => ["committed", "example"];
+    public static TheoryData<string> Deployments => ["committed", "example", "support-desk"];
 
     private Deployment Of(string name) => fixture.All.Single(d => d.Name == name);
 
@@ -134,7 +134,7 @@ public sealed partial class ConsistencyTests(DeploymentFixture fixture) : IClass
 
     [Theory]
     [MemberData(nameof(Deployments))]
-    public void Every_service_is_probed_on_health_and_alive_and_conversations_always_runs(string deploymentName)
+    public void Every_service_is_probed_on_health_and_alive_conversations_always_runs_and_connectors_run_their_replicas(string deploymentName)
     {
         var deployment = Of(deploymentName);
         foreach (var (name, app) in deployment.Apps)
@@ -145,6 +145,14 @@ public sealed partial class ConsistencyTests(DeploymentFixture fixture) : IClass
         }
 
         Assert.True(int.Parse(ContainerAppTemplate.Scalar(deployment.Apps["conversations"].Scale, "minReplicas")!, CultureInfo.InvariantCulture) >= 1);
+        // A connector runs the deployment file's replicas (default 1), no more, no fewer.
+        var connectors = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(deployment.DeploymentFile))!["connectors"]!.AsObject();
+        foreach (var (connector, declared) in connectors)
+        {
+            var replicas = (declared!["replicas"]?.GetValue<int>() ?? 1).ToString(CultureInfo.InvariantCulture);
+            var scale = deployment.Apps[$"connector-{connector}"].Scale;
+            Assert.Equal((replicas, replicas), (ContainerAppTemplate.Scalar(scale, "minReplicas"), ContainerAppTemplate.Scalar(scale, "maxReplicas")));
+        }
         var edgeRules = ((YamlSequenceNode)deployment.Apps["edge"].Scale["rules"]).Cast<YamlMappingNode>();
         Assert.Contains(edgeRules, r => r.Children.ContainsKey(new YamlScalarNode("http")));
         var conversationsRules = ((YamlSequenceNode)deployment.Apps["conversations"].Scale["rules"]).Cast<YamlMappingNode>().ToList();

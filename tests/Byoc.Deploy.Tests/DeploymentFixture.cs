@@ -23,7 +23,8 @@ public sealed record Deployment(string Name, string DeploymentFile, JsonElement 
 /// <summary>
 /// What the deployment is made of, read once for the tests: the compiled infra/main.bicep, the deployment this
 /// repository commits (infra/deployment.json and the templates in Byoc.AppHost/infra/), and the example deployment
-/// file of docs/configuration.md (two connectors of other types) with the templates docs/deploy.md says to add for it.
+/// file of docs/configuration.md (a Telegram connector beside Junglebook) and a webhook connector named other than its
+/// type, each with the templates docs/deploy.md says to add for it.
 /// </summary>
 public sealed class DeploymentFixture : IAsyncLifetime
 {
@@ -37,6 +38,9 @@ public sealed class DeploymentFixture : IAsyncLifetime
 
     public static string ExampleDeploymentFile => Path.Combine(RepoRoot, "docs", "examples", "byoc.deployment.json");
 
+    /// <summary>A connector named other than its type (a webhook one), with two replicas and a setting.</summary>
+    public static string SupportDeskDeploymentFile => Path.Combine(RepoRoot, "tests", "Byoc.Deploy.Tests", "support-desk.deployment.json");
+
     public JsonObject MainJson { get; private set; } = [];
 
     public string BuildDiagnostics { get; private set; } = "";
@@ -49,13 +53,17 @@ public sealed class DeploymentFixture : IAsyncLifetime
     /// <summary>The example deployment file, with the connector templates made as docs/deploy.md says.</summary>
     public Deployment Example { get; private set; } = null!;
 
-    public IReadOnlyList<Deployment> All => [Committed, Example];
+    /// <summary>The support desk's deployment file, with the connector templates made as docs/deploy.md says.</summary>
+    public Deployment SupportDesk { get; private set; } = null!;
+
+    public IReadOnlyList<Deployment> All => [Committed, Example, SupportDesk];
 
     public async Task InitializeAsync()
     {
         var build = Bicep.BuildAsync(Path.Combine(Infra, "main.bicep"));
         var committedManifest = await PublishManifestAsync(DeploymentFile);
         var exampleManifest = await PublishManifestAsync(ExampleDeploymentFile);
+        var supportDeskManifest = await PublishManifestAsync(SupportDeskDeploymentFile);
         var (exitCode, json, diagnostics) = await build;
         Assert.True(exitCode == 0, $"bicep build failed:\n{diagnostics}");
         MainJson = JsonNode.Parse(json)!.AsObject();
@@ -66,6 +74,7 @@ public sealed class DeploymentFixture : IAsyncLifetime
             .ToDictionary(f => Path.GetFileName(f)[..^".tmpl.yaml".Length], File.ReadAllText);
         Committed = new("committed", DeploymentFile, committedManifest, Render(committed));
         Example = new("example", ExampleDeploymentFile, exampleManifest, Render(ConnectorTemplateRecipe.Apply(committed, ExampleDeploymentFile)));
+        SupportDesk = new("support-desk", SupportDeskDeploymentFile, supportDeskManifest, Render(ConnectorTemplateRecipe.Apply(committed, SupportDeskDeploymentFile)));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
