@@ -86,6 +86,27 @@ public sealed class InfraTests(DeploymentFixture fixture) : IClassFixture<Deploy
     }
 
     [Fact]
+    public void Azure_yaml_names_the_apphost_as_the_one_container_app_service_with_hooks_that_exist()
+    {
+        var yaml = new YamlDotNet.RepresentationModel.YamlStream();
+        yaml.Load(new StringReader(File.ReadAllText(Path.Combine(DeploymentFixture.RepoRoot, "azure.yaml"))));
+        var root = (YamlDotNet.RepresentationModel.YamlMappingNode)yaml.Documents.Single().RootNode;
+        var services = (YamlDotNet.RepresentationModel.YamlMappingNode)root["services"];
+        var app = (YamlDotNet.RepresentationModel.YamlMappingNode)services.Children.Single().Value;
+        Assert.Equal("dotnet", ContainerAppTemplate.Scalar(app, "language"));
+        Assert.Equal("containerapp", ContainerAppTemplate.Scalar(app, "host"));
+        Assert.True(File.Exists(Path.Combine(DeploymentFixture.RepoRoot, ContainerAppTemplate.Scalar(app, "project")!)));
+        // No Dockerfile anywhere: the .NET SDK builds the containers.
+        Assert.DoesNotContain(Directory.EnumerateFiles(DeploymentFixture.RepoRoot, "*", SearchOption.AllDirectories),
+            f => Path.GetFileName(f).StartsWith("Dockerfile", StringComparison.Ordinal));
+        var postprovision = (YamlDotNet.RepresentationModel.YamlMappingNode)((YamlDotNet.RepresentationModel.YamlMappingNode)root["hooks"])["postprovision"];
+        foreach (var os in new[] { "posix", "windows" })
+        {
+            Assert.True(File.Exists(Path.Combine(DeploymentFixture.RepoRoot, ContainerAppTemplate.Scalar((YamlDotNet.RepresentationModel.YamlMappingNode)postprovision[os], "run")!)));
+        }
+    }
+
+    [Fact]
     public void The_deployment_file_the_infra_reads_has_connectors_that_are_valid_resource_names()
     {
         Assert.NotEmpty(fixture.Committed.Connectors);
