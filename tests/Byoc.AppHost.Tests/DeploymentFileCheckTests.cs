@@ -88,6 +88,45 @@ public sealed class DeploymentFileCheckTests : IDisposable
         Assert.Contains("AppHost__DeploymentFile", check.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_byoc_check_command_checks_as_production_unless_the_environment_says_otherwise()
+    {
+        // A file for the sandbox: its CXone is http://sandbox, which only Development accepts.
+        var file = _files.Write(DeploymentFiles.WebhookAndTelegramAtTheSandbox(botApiPort: 9));
+
+        var (production, productionOutput) = await RunByocCheckAsync(file, environment: null);
+        var (development, developmentOutput) = await RunByocCheckAsync(file, environment: "Development");
+
+        Assert.True(production == 1, productionOutput);
+        Assert.Contains(":cxone:issuer", productionOutput, StringComparison.Ordinal);
+        Assert.Contains("https", productionOutput, StringComparison.Ordinal);
+        Assert.True(development == 0, developmentOutput);
+        Assert.Contains("OK: 2 connectors, 1 integration, 2 points of contact", developmentOutput, StringComparison.Ordinal);
+    }
+
+    /// <summary><c>./byoc check</c> as typed, with DOTNET_ENVIRONMENT unset or set.</summary>
+    private static async Task<(int ExitCode, string Output)> RunByocCheckAsync(string file, string? environment)
+    {
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        string[] variables = environment is null
+            ? ["-u", "DOTNET_ENVIRONMENT", "-u", "ASPNETCORE_ENVIRONMENT"]
+            : ["-u", "ASPNETCORE_ENVIRONMENT", $"DOTNET_ENVIRONMENT={environment}"];
+        using var process = await TestProcesses.StartAsync("env", [.. variables, "bash", Path.Combine(ServiceBuild.RepoRoot, "byoc"), "check", file],
+            ServiceBuild.RepoRoot, new Dictionary<string, string>(), output.Enqueue);
+        try
+        {
+            // dotnet run checks the build first (up to date here).
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        }
+        catch (TimeoutException e)
+        {
+            process.Kill();
+            throw new TimeoutException($"./byoc check did not exit:\n{string.Join('\n', output)}", e);
+        }
+
+        return (process.ExitCode, string.Join('\n', output));
+    }
+
     private static async Task<AppHostProcess> RunAsync(string[] arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var apphost = await AppHostProcess.StartAsync(arguments, environment ?? new Dictionary<string, string>());
