@@ -43,7 +43,13 @@ public sealed class OperationsService(
     public override async Task<ReplayDeadLettersResponse> ReplayDeadLetters(ReplayDeadLettersRequest request, ServerCallContext context)
     {
         var result = await deadLetters.ReplayAsync(request.Ids, request.Scope);
-        return new() { Replayed = result.ReplayedIds.Count, ReplayedIds = { result.ReplayedIds }, NotReplayedIds = { result.NotReplayedIds } };
+        return new()
+        {
+            Replayed = result.ReplayedLetters.Count,
+            ReplayedIds = { result.ReplayedLetters.Select(d => d.Id) },
+            NotReplayedIds = { result.NotReplayedIds },
+            ReplayedDeadLetters = { result.ReplayedLetters },
+        };
     }
 
     public override async Task<ListDeadLetterPageResponse> ListDeadLetterPage(ListDeadLetterPageRequest request, ServerCallContext context)

@@ -180,7 +180,7 @@ public sealed partial class DeadLetters(
             ? new Page(letters[..pageSize], letters[pageSize - 1].Id, total)
             : new Page(letters, string.Empty, total);
 
-    public sealed record Replayed(IReadOnlyList<string> ReplayedIds, IReadOnlyList<string> NotReplayedIds);
+    public sealed record Replayed(IReadOnlyList<DeadLetter> ReplayedLetters, IReadOnlyList<string> NotReplayedIds);
 
     /// <summary>
     /// Replays the named dead letters of <paramref name="scope"/>, or every one in it when <paramref name="ids"/> is
@@ -190,11 +190,18 @@ public sealed partial class DeadLetters(
     {
         Scopes.Require(scope);
         var named = ids.Count > 0 ? ids.Distinct(StringComparer.Ordinal).ToList() : await AllIdsAsync(scope);
-        var replayed = new List<string>();
+        var replayed = new List<DeadLetter>();
         var notReplayed = new List<string>();
         foreach (var id in named)
         {
-            (await ReplayOneAsync(id, scope) ? replayed : notReplayed).Add(id);
+            if (await ReplayOneAsync(id, scope) is { } letter)
+            {
+                replayed.Add(letter);
+            }
+            else
+            {
+                notReplayed.Add(id);
+            }
         }
 
         return new Replayed(replayed, notReplayed);
@@ -214,11 +221,11 @@ public sealed partial class DeadLetters(
         return all;
     }
 
-    private async Task<bool> ReplayOneAsync(string id, TenantScope scope)
+    private async Task<DeadLetter?> ReplayOneAsync(string id, TenantScope scope)
     {
         if (!StreamId().IsMatch(id))
         {
-            return false;
+            return null;
         }
 
         var db = Db;
@@ -226,7 +233,7 @@ public sealed partial class DeadLetters(
         if (!await db.StringSetAsync(claim, "replaying", ReplayClaim, When.NotExists))
         {
             LogReplayClaimed(id);
-            return false;
+            return null;
         }
 
         var entry = (await db.StreamRangeAsync(RedisKeys.DeadLetters, id, id)).FirstOrDefault();
@@ -234,7 +241,7 @@ public sealed partial class DeadLetters(
         {
             // Gone, or another tenant's (told apart from gone to nobody).
             await db.KeyDeleteAsync(claim);
-            return false;
+            return null;
         }
 
         var work = InboundWork.FromEntries(entry.Values);
@@ -243,7 +250,9 @@ public sealed partial class DeadLetters(
         await queue.EnqueueAgainAsync(work);
         await db.ScriptEvaluateAsync(Remove, new { stream = (RedisKey)RedisKeys.DeadLetters, prefix = RedisKeys.DeadLetterIndexPrefix, id, member = Member(id) });
         timeline.Record(work.ChannelId, work.MessageId, "replayed");
-        return true;
+        var letter = ToDeadLetter(entry);
+        letter.CxoneResponse = string.Empty;
+        return letter;
     }
 
     /// <summary>The padded form of a stream id, whose lexical order is the ids' order.</summary>
