@@ -1,4 +1,6 @@
 using Byoc.Edge.Admin.Components;
+using Byoc.Edge.Admin.Operations;
+using Byoc.Edge.Admin.Readiness;
 using Byoc.Edge.Cxone;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -51,6 +53,8 @@ public static class AdminExtensions
             .AddPolicy(AdminPolicies.Change, p => p.AddAuthenticationSchemes(SchemeName).RequireAuthenticatedUser().RequireRole(AdminRoles.Admin));
 
         builder.Services.AddSingleton<AdminAudit>();
+        builder.Services.AddOperationsAdmin();
+        builder.Services.AddReadinessCheck();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddFluentUIComponents();
@@ -85,6 +89,8 @@ public static class AdminExtensions
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapAdminAuditApi();
+        api.MapOperationsApi();
+        api.MapReadinessApi();
         return app;
     }
 
