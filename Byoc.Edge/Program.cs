@@ -1,3 +1,4 @@
+using Byoc.Edge.Admin;
 using Byoc.Edge.Apis;
 using Byoc.Edge.Extensions;
 using Byoc.Edge.Identity;
@@ -16,6 +17,7 @@ builder.AddCxoneTokenServer();
 builder.AddCxoneCallbacks();
 builder.AddEdgeOpenApi();
 builder.AddSettingsRateLimit();
+builder.AddAdmin();
 builder.Services.AddHttpForwarder();
 builder.Services.AddSingleton<ConnectorWebhooks>();
 
@@ -35,6 +37,7 @@ app.MapCxoneCallbacksApi();
 app.MapAdminApi();
 app.MapConnectorWebhooksApi();
 app.MapSettingsApi();
+app.MapAdmin();
 app.MapOpenApi();
 app.MapScalarApiReference();
 

@@ -7,14 +7,15 @@ public static class RedisUserExtensions
 {
     /// <summary>
     /// What the Edge may do in Redis: its own keys only (<c>byoc:v1:edge:*</c>: its Data Protection key ring, the
-    /// token signing keys, failed token attempts), and only the commands it uses on them, plus what
+    /// token signing keys, failed token attempts, the admin audit streams), and only the commands it uses on them, plus what
     /// StackExchange.Redis needs to connect (its tie-breaker key read-only, its configuration channel). A compromised
     /// Edge cannot read the vault, the CXone tokens or the conversations Conversations keeps.
     /// </summary>
     public const string EdgeRules = "resetkeys ~byoc:v1:edge:* %R~__Booksleeve_TieBreak resetchannels &__Booksleeve_MasterChanged "
         + "-@all +@connection -@admin -@dangerous +ping +info +echo "
         + "+subscribe +unsubscribe "
-        + "+get +set +setnx +setex +psetex +del +unlink +exists +incr +expire +pexpire +ttl +pttl +lrange +rpush";
+        + "+get +set +setnx +setex +psetex +del +unlink +exists +incr +expire +pexpire +ttl +pttl +lrange +rpush "
+        + "+xadd +xrange +xrevrange +xlen";
 
     /// <summary>
     /// A Redis connection string of its own for one service, named <c>{redis}-{user}</c>:

@@ -11,12 +11,12 @@ namespace Byoc.Edge.Apis;
 
 public static class AdminApi
 {
-    /// <summary>Administration of integrations; protected by <see cref="AdminApiKey"/> until Entra ID sign-in arrives.</summary>
+    /// <summary>Administration of integrations; for an Admin (API key, bearer or admin session).</summary>
     public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/admin")
             .WithTags("Admin")
-            .AddEndpointFilter<AdminApiKey>()
+            .RequireAuthorization(Byoc.Edge.Admin.AdminPolicies.Change)
             .WithSecurityScheme(EdgeOpenApi.AdminKeyScheme)
             .AddEndpointFilter<ConversationsErrors>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)

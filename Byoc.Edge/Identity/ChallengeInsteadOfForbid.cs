@@ -23,7 +23,8 @@ public sealed class ChallengeInsteadOfForbid : IAuthorizationMiddlewareResultHan
             return Task.CompletedTask;
         }
 
-        return authorizeResult.Forbidden
+        // Only CXone's callbacks: the admin API and pages answer 403 to a user without the role.
+        return authorizeResult.Forbidden && policy.AuthenticationSchemes.Contains(CxoneBearerHandler.SchemeName)
             ? _default.HandleAsync(next, context, policy, PolicyAuthorizationResult.Challenge())
             : _default.HandleAsync(next, context, policy, authorizeResult);
     }
