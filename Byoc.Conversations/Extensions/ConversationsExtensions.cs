@@ -58,6 +58,10 @@ internal static class ConversationsExtensions
         services.AddSingleton<InboundStreams>();
         services.AddSingleton<IngestDurability>();
         services.AddSingleton<DeadLetters>();
+        services.AddSingleton<AccountHealthLog>();
+        services.AddSingleton<ScopedChannels>();
+        services.AddSingleton<MessageFinder>();
+        services.AddSingleton<ConnectorHealthCheck>();
         services.AddSingleton<Ingestion>();
         services.AddSingleton<InboundDelivery>();
         services.AddSingleton(sp => new IntegrationGates(sp.GetRequiredService<IOptions<ConversationsOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
@@ -67,6 +71,9 @@ internal static class ConversationsExtensions
         services.AddSingleton<ChannelResolver>();
         services.AddSingleton<OutboundDelivery>();
         services.AddSingleton<ChannelRegistrations>();
+        services.AddSingleton<CxoneChannels>();
+        services.AddSingleton<Byoc.Conversations.Administration.PointsOfContact>();
+        services.AddSingleton<Byoc.Conversations.Administration.IntegrationCredentials>();
         services.AddHealthChecks().AddCheck<CxoneChannelsHealthCheck>("cxone-channels");
         services.AddHostedService<Provisioning>();
         services.AddHostedService<EvictionPolicyCheck>();

@@ -1,5 +1,7 @@
 using Byoc.Edge.Admin.Components;
 using Byoc.Edge.Admin.SignIn;
+using Byoc.Edge.Admin.Operations;
+using Byoc.Edge.Admin.Readiness;
 using Byoc.Edge.Cxone;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -65,6 +67,8 @@ public static class AdminExtensions
             .AddPolicy(AdminPolicies.Change, p => p.AddAuthenticationSchemes(SchemeName).RequireAuthenticatedUser().RequireRole(AdminRoles.Admin));
 
         builder.Services.AddSingleton<AdminAudit>();
+        builder.Services.AddOperationsAdmin();
+        builder.Services.AddReadinessCheck();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddFluentUIComponents();
@@ -116,6 +120,8 @@ public static class AdminExtensions
                 TypedResults.Ok(new AntiforgeryToken(AntiforgeryHeader, antiforgery.GetAndStoreTokens(context).RequestToken!)))
             .WithName("GetAdminAntiforgeryToken")
             .WithSummary($"The token a change made with the admin session cookie sends in {AntiforgeryHeader} (API key and bearer calls need none)");
+        api.MapOperationsApi();
+        api.MapReadinessApi();
         app.MapAdminSignIn();
         return app;
     }

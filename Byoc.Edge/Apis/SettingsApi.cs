@@ -57,7 +57,7 @@ public static partial class SettingsApi
 
                 // A short session, an Admin of this CXone tenant only; "Done" returns to CXone's backUrl.
                 var principal = AdminSession.Principal(ActionUrlUserName(answer), ActionUrlVia, AdminRoles.Admin, [answer.TenantId],
-                    [.. back is null ? Array.Empty<Claim>() : [new Claim(AdminSession.BackUrlClaim, back.ToString())],
+                    [.. back is null ? Array.Empty<Claim>() : [new Claim(AdminSession.BackUrlClaim, back.AbsoluteUri)],
                      new Claim(ClaimTypes.Email, answer.UserEmail), new Claim(CxoneUserClaim, userId!.Value.ToString(CultureInfo.InvariantCulture)),
                      new Claim(CxoneBrandClaim, brandId!.Value.ToString(CultureInfo.InvariantCulture))]);
                 await AdminSession.SignInAsync(context, principal, signIn.CurrentValue.ActionUrlSessionLifetime, time);
@@ -223,7 +223,7 @@ public static partial class SettingsApi
             <style>body { font-family: "Segoe UI", system-ui, sans-serif; margin: 0; } header { background: #0f3d5c; color: #fff; padding: .6rem 1rem; font-weight: 600; }
             main { max-width: 40rem; margin: 2rem auto; padding: 0 1rem; } a.back { display: inline-block; margin-top: 1rem; padding: .5rem 1rem; background: #0f6cbd; color: #fff; border-radius: 4px; text-decoration: none; }</style></head>
             <body><header>Byoc</header><main><h1>{{WebUtility.HtmlEncode(title)}}</h1><p data-testid="error">{{WebUtility.HtmlEncode(text)}}</p>
-            {{(back is null ? "<p>Close this tab and open the settings again from CXone.</p>" : $"<a class=\"back\" data-testid=\"back-to-cxone\" href=\"{WebUtility.HtmlEncode(back.ToString())}\">Back to CXone</a>")}}
+            {{(back is null ? "<p>Close this tab and open the settings again from CXone.</p>" : $"<a class=\"back\" data-testid=\"back-to-cxone\" href=\"{WebUtility.HtmlEncode(back.AbsoluteUri)}\">Back to CXone</a>")}}
             </main></body></html>
             """, "text/html; charset=utf-8", statusCode: status);
 
