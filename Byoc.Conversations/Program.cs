@@ -20,6 +20,7 @@ app.MapGrpcService<OutboundService>();
 app.MapGrpcService<IntegrationsService>();
 app.MapGrpcService<OperationsService>();
 app.MapGrpcService<AccountsService>();
+app.MapGrpcService<Byoc.Conversations.Administration.AdministrationService>();
 
 app.Run();
 

@@ -30,6 +30,12 @@ internal static class RedisKeys
     /// <summary>SET: the channel ids of an integration.</summary>
     public static string IntegrationChannels(string integrationId) => $"{Prefix}{{i:{integrationId}}}:channels";
 
+    /// <summary>
+    /// ZSET (all scores 0, ordered by member): the points of contact of a tenant for the admin list, paged by member
+    /// ("lower-case name\nchannel id\nconnector\naccount\nintegration"; see RegistryStore.IndexMember).
+    /// </summary>
+    public static string TenantChannels(string tenantId) => $"{Prefix}tenant-channels:{tenantId}";
+
     /// <summary>STRING with TTL: the cached CXone access token of an integration, shared by every replica.</summary>
     public static string CxoneToken(string integrationId) => $"{Prefix}{{i:{integrationId}}}:cxone-token";
 

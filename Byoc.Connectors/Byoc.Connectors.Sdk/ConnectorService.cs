@@ -60,6 +60,27 @@ internal sealed class ConnectorService(IPlatform platform, ConnectorName connect
         return new SendSenderActionResponse();
     });
 
+    /// <summary>
+    /// The admin's "check point of contact": the accounts are read again first (the settings may just have been
+    /// changed), then the platform is asked. A refusal or an outage is an answer (ok = false, with the platform's
+    /// words), not an error: only an unknown account is.
+    /// </summary>
+    public override async Task<CheckAccountResponse> CheckAccount(CheckAccountRequest request, ServerCallContext context)
+    {
+        await accounts.RefreshAsync(context.CancellationToken);
+        var account = await accounts.GetAsync(request.AccountId, context.CancellationToken);
+        try
+        {
+            return await platform.CheckAccountAsync(account, context.CancellationToken)
+                ? new CheckAccountResponse { Ok = true, Detail = "the platform accepted the account's credentials" }
+                : new CheckAccountResponse { Ok = false, Detail = "the platform did not accept the account's credentials" };
+        }
+        catch (Exception e) when (e is PlatformRejectedException or PlatformUnavailableException or HttpRequestException or Polly.ExecutionRejectedException)
+        {
+            return new CheckAccountResponse { Ok = false, Detail = e.Message };
+        }
+    }
+
     /// <summary>The trailer that says whether a failed send may be sent again (see connector.proto's SendFailure).</summary>
     public const string SendFailureTrailer = "send-failure-bin";
 

@@ -47,6 +47,16 @@ public sealed partial class CxoneTokens(
 
     private IDatabase Db => redis.GetDatabase();
 
+    /// <summary>
+    /// Drops the cached token of an integration whose access key changed, so the next call authenticates with the new
+    /// key (other replicas may use their in-memory copy for up to <see cref="LocalFor"/>).
+    /// </summary>
+    public async Task ForgetAsync(string integrationId)
+    {
+        _local.TryRemove(integrationId, out _);
+        await Db.KeyDeleteAsync(RedisKeys.CxoneToken(integrationId));
+    }
+
     public async Task<string> GetAsync(Integration integration, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

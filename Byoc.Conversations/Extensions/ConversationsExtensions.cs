@@ -71,6 +71,9 @@ internal static class ConversationsExtensions
         services.AddSingleton<ChannelResolver>();
         services.AddSingleton<OutboundDelivery>();
         services.AddSingleton<ChannelRegistrations>();
+        services.AddSingleton<CxoneChannels>();
+        services.AddSingleton<Byoc.Conversations.Administration.PointsOfContact>();
+        services.AddSingleton<Byoc.Conversations.Administration.IntegrationCredentials>();
         services.AddHealthChecks().AddCheck<CxoneChannelsHealthCheck>("cxone-channels");
         services.AddHostedService<Provisioning>();
         services.AddHostedService<EvictionPolicyCheck>();

@@ -11,7 +11,8 @@ internal static class InternalCallerPolicy
 {
     public static readonly InternalCallerRights Rights = new(new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["edge"] = [V1.Outbound.Descriptor.FullName, V1.Integrations.Descriptor.FullName, V1.Operations.Descriptor.FullName],
+        ["edge"] = [V1.Outbound.Descriptor.FullName, V1.Integrations.Descriptor.FullName, V1.Operations.Descriptor.FullName,
+            Byoc.Administration.V1.Administration.Descriptor.FullName],
         [InternalCallerRights.AnyConnector] = [V1.Inbound.Descriptor.FullName, V1.Accounts.Descriptor.FullName],
     });
 }

@@ -56,6 +56,14 @@ public sealed class ClientSecretStore(IConnectionMultiplexer redis, RegistryStor
         return tonumber(redis.call('HGET', KEYS[1], 'secretGeneration') or '0')
         """;
 
+    // A new generation with no secret: no secret matches, and the Edge refuses every token of an earlier generation.
+    private const string RevokeAllScript = """
+        if redis.call('HEXISTS', KEYS[1], 'clientId') == 0 then return -1 end
+        local generation = redis.call('HINCRBY', KEYS[1], 'secretGeneration', 1)
+        redis.call('HSET', KEYS[1], 'secretHash', '', 'previousSecretHash', '', 'previousSecretValidUntil', 0)
+        return generation
+        """;
+
     private readonly IDataProtector _protector = dataProtection.CreateProtector("Byoc.Conversations.Registry.IssuedSecrets.v1");
 
     private IDatabase Db => redis.GetDatabase();
@@ -131,6 +139,21 @@ public sealed class ClientSecretStore(IConnectionMultiplexer redis, RegistryStor
     {
         var generation = (long)await Db.ScriptEvaluateAsync(RevokeScript, [RedisKeys.Integration(integrationId)]);
         return generation < 0 ? throw new KeyNotFoundException($"No integration '{integrationId}'.") : generation;
+    }
+
+    /// <summary>Every secret stops working now, and with them every token issued to them; answers the new generation.</summary>
+    public async Task<long> RevokeAllAsync(string integrationId)
+    {
+        var generation = (long)await Db.ScriptEvaluateAsync(RevokeAllScript, [RedisKeys.Integration(integrationId)]);
+        return generation < 0 ? throw new KeyNotFoundException($"No integration '{integrationId}'.") : generation;
+    }
+
+    /// <summary>Until when the previous secret still works, when a rotation's overlap is running.</summary>
+    public async Task<(long Generation, DateTimeOffset? PreviousValidUntil)> StateAsync(string integrationId)
+    {
+        var state = await ReadAsync(integrationId);
+        var until = (long?)await Db.HashGetAsync(RedisKeys.Integration(integrationId), "previousSecretValidUntil");
+        return (state.Generation, state.PreviousValid && until is > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(until.Value) : null);
     }
 
     private async Task<SecretState> ReadAsync(string integrationId)

@@ -2,7 +2,6 @@ using Byoc.Deployment;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using Byoc.Conversations.Cxone;
-using Byoc.Conversations.Identity;
 using Microsoft.Extensions.Options;
 
 namespace Byoc.Conversations.Registry;
@@ -101,7 +100,7 @@ public sealed class ProvisionedChannel
 public sealed partial class Provisioning(
     IOptions<ProvisioningOptions> options,
     RegistryStore registry,
-    CxoneClient cxone,
+    CxoneChannels cxoneChannels,
     ChannelRegistrations registrations,
     SecretResolver secrets,
     ProvisionedDeployment deployment,
@@ -173,44 +172,18 @@ public sealed partial class Provisioning(
 
     public void Dispose() => _stopping.Dispose();
 
-    /// <summary>The fields the published NewChannel requires, and the icon, which Byoc always sets.</summary>
-    public static readonly IReadOnlyList<string> CoreChannelFields =
-        ["id", "idOnExternalPlatform", "channelIntegrationId", "realExternalPlatformId", "name", "isPrivate", "hasTreeStructure", "externalPlatformIcon"];
+    /// <summary>The fields the published NewChannel requires, and the icon (see <see cref="CxoneChannels"/>).</summary>
+    public static IReadOnlyList<string> CoreChannelFields => CxoneChannels.CoreChannelFields;
 
-    /// <summary>
-    /// The point of contact as CXone's POST /channels wants it, always with an icon: the published NewChannel fields,
-    /// and the two unpublished ones only when the integration opts in.
-    /// </summary>
-    public static JsonObject ToCxoneChannel(Integration integration, ProvisionedChannel channel, bool sendUnpublishedFields = false)
-    {
-        var body = new JsonObject
-        {
-            ["id"] = channel.Id,
-            ["idOnExternalPlatform"] = ExternalIds.DeriveChannel(channel.Connector, channel.AccountId),
-            ["channelIntegrationId"] = integration.Id,
-            ["realExternalPlatformId"] = "custom",
-            ["name"] = string.IsNullOrEmpty(channel.Name) ? channel.AccountId : channel.Name,
-            ["isPrivate"] = false,
-            ["hasTreeStructure"] = false,
-            ["externalPlatformIcon"] = channel.Icon,
-            ["hasOutboundFlow"] = true,
-            ["hasManualOutboundFlow"] = true,
-            ["hasAbilityToSendFiles"] = true,
-            ["hasReply"] = true,
-            ["contentFormat"] = "plain",
-        };
-        if (sendUnpublishedFields)
-        {
-            body["isTrackingMessageDeliveryStatus"] = true;
-            body["canSendSenderActions"] = true;
-        }
+    /// <summary>The point of contact as CXone's POST /channels wants it (see <see cref="CxoneChannels.ToCxoneChannel"/>).</summary>
+    public static JsonObject ToCxoneChannel(Integration integration, ProvisionedChannel channel, bool sendUnpublishedFields = false) =>
+        CxoneChannels.ToCxoneChannel(integration, ToChannel(integration, channel), sendUnpublishedFields);
 
-        return body;
-    }
+    /// <summary>The same point of contact with the core fields only.</summary>
+    public static JsonObject CoreOnly(JsonObject channel) => CxoneChannels.CoreOnly(channel);
 
-    /// <summary>The same point of contact with the core fields only: what is left to try after CXone refused the rest.</summary>
-    public static JsonObject CoreOnly(JsonObject channel) =>
-        new([.. CoreChannelFields.Where(channel.ContainsKey).Select(f => KeyValuePair.Create(f, channel[f]?.DeepClone()))]);
+    private static Channel ToChannel(Integration integration, ProvisionedChannel channel) =>
+        new(channel.Id, integration.Id, channel.Connector, channel.AccountId, string.IsNullOrEmpty(channel.Name) ? channel.AccountId : channel.Name, channel.Icon);
 
     private async Task RegisterAtCxoneAsync(List<Registration> channels, CancellationToken cancellationToken)
     {
@@ -260,33 +233,7 @@ public sealed partial class Provisioning(
     private async Task<CxoneResult> RegisterAsync(Registration registration, CancellationToken cancellationToken)
     {
         var (integration, channel, unpublished) = registration;
-        var body = ToCxoneChannel(integration, channel, unpublished);
-        var result = await cxone.UpsertChannelAsync(integration, body, cancellationToken);
-        if (result is { Outcome: CxoneOutcome.Rejected, StatusCode: 400 })
-        {
-            LogRetryingWithCoreFields(channel.Id, result.Body ?? string.Empty);
-            result = await cxone.UpsertChannelAsync(integration, CoreOnly(body), cancellationToken);
-            if (result.IsAccepted)
-            {
-                // It exists, but without the optional fields (replies, files) CXone may treat it otherwise: shown.
-                registrations.AcceptedWithCoreFieldsOnly(channel.Id);
-                LogRegisteredWithCoreFields(channel.Id);
-                return result;
-            }
-        }
-
-        if (result.IsAccepted)
-        {
-            registrations.Accepted(channel.Id);
-            LogRegistered(channel.Id);
-        }
-        else if (result.Outcome == CxoneOutcome.Rejected)
-        {
-            registrations.Refuse(channel.Id, integration.Id, result.StatusCode, result.Body ?? string.Empty);
-            LogRegistrationRefused(channel.Id, result.StatusCode, result.Body ?? string.Empty);
-        }
-
-        return result;
+        return (await cxoneChannels.RegisterAsync(integration, ToChannel(integration, channel), unpublished, cancellationToken)).Result;
     }
 
     private sealed record Registration(Integration Integration, ProvisionedChannel Channel, bool SendUnpublishedFields);
@@ -299,18 +246,6 @@ public sealed partial class Provisioning(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Registering channel {ChannelId} at CXone failed unexpectedly; it is retried")]
     private partial void LogRegistrationFailed(Exception exception, string channelId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId} is registered at CXone")]
-    private partial void LogRegistered(string channelId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "CXone refused channel {ChannelId}: {Status} {Body}; it does not exist at CXone (see the cxone-channels health check)")]
-    private partial void LogRegistrationRefused(string channelId, int status, string body);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "CXone answered 400 to channel {ChannelId} ({Body}); trying once more with the published required fields and the icon only")]
-    private partial void LogRetryingWithCoreFields(string channelId, string body);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {ChannelId} is registered at CXone without its optional fields (outbound flow, files, reply, content format, ...)")]
-    private partial void LogRegisteredWithCoreFields(string channelId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId} not registered at CXone yet ({Status}); retrying with backoff")]
     private partial void LogRegistrationRetry(string channelId, int status);

@@ -20,18 +20,22 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, IDataProtectionP
     public async Task UpsertIntegrationAsync(Integration integration, string? clientSecret)
     {
         var key = RedisKeys.Integration(integration.Id);
+        // What an admin set in the admin UI (a generated client id, the CXone access) outlives a restart's provisioning.
+        var adminSet = await Db.HashGetAsync(key, [AdminClientId, AdminCxone]);
         var fields = new List<HashEntry>
         {
             new("tenantId", integration.TenantId),
             new("name", integration.Name),
-            new("clientId", integration.ClientId),
             new("cxone.issuer", integration.Cxone.Issuer),
-            new("cxone.appClientId", integration.Cxone.AppClientId),
-            new("cxone.appClientSecret", _protector.Protect(integration.Cxone.AppClientSecret)),
-            new("cxone.accessKeyId", integration.Cxone.AccessKeyId),
-            new("cxone.accessKeySecret", _protector.Protect(integration.Cxone.AccessKeySecret)),
             new("cxone.digitalApiBaseUrl", integration.Cxone.DigitalApiBaseUrl ?? string.Empty),
         };
+        var clientId = adminSet[0].IsNullOrEmpty ? integration.ClientId : (string?)await Db.HashGetAsync(key, "clientId") ?? integration.ClientId;
+        fields.Add(new("clientId", clientId));
+        if (adminSet[1].IsNullOrEmpty)
+        {
+            fields.AddRange(CxoneFields(integration.Cxone));
+        }
+
         if (clientSecret is not null)
         {
             fields.Add(new("secretHash", ClientSecrets.Hash(clientSecret)));
@@ -40,7 +44,43 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, IDataProtectionP
         var transaction = Db.CreateTransaction();
         _ = transaction.HashSetAsync(key, [.. fields]);
         _ = transaction.SetAddAsync(RedisKeys.Integrations, integration.Id);
-        _ = transaction.HashSetAsync(RedisKeys.ClientIds, integration.ClientId, integration.Id);
+        _ = transaction.HashSetAsync(RedisKeys.ClientIds, clientId, integration.Id);
+        await transaction.ExecuteAsync();
+        _cache.TryRemove(key, out _);
+    }
+
+    private const string AdminClientId = "admin.clientId";
+    private const string AdminCxone = "admin.cxone";
+
+    private HashEntry[] CxoneFields(CxoneAccess cxone) =>
+    [
+        new("cxone.appClientId", cxone.AppClientId),
+        new("cxone.appClientSecret", _protector.Protect(cxone.AppClientSecret)),
+        new("cxone.accessKeyId", cxone.AccessKeyId),
+        new("cxone.accessKeySecret", _protector.Protect(cxone.AccessKeySecret)),
+    ];
+
+    /// <summary>The CXone app client and access key an admin entered; kept over the provisioned ones from now on.</summary>
+    public async Task SetCxoneAccessAsync(string integrationId, CxoneAccess cxone)
+    {
+        var key = RedisKeys.Integration(integrationId);
+        await Db.HashSetAsync(key, [.. CxoneFields(cxone), new HashEntry(AdminCxone, "1")]);
+        _cache.TryRemove(key, out _);
+    }
+
+    /// <summary>Gives the integration another client id (the old one stops working at once); kept over the provisioned one.</summary>
+    public async Task ReplaceClientIdAsync(string integrationId, string clientId)
+    {
+        var key = RedisKeys.Integration(integrationId);
+        var previous = await Db.HashGetAsync(key, "clientId");
+        var transaction = Db.CreateTransaction();
+        _ = transaction.HashSetAsync(key, [new HashEntry("clientId", clientId), new HashEntry(AdminClientId, "1")]);
+        if (!previous.IsNullOrEmpty)
+        {
+            _ = transaction.HashDeleteAsync(RedisKeys.ClientIds, previous);
+        }
+
+        _ = transaction.HashSetAsync(RedisKeys.ClientIds, clientId, integrationId);
         await transaction.ExecuteAsync();
         _cache.TryRemove(key, out _);
     }
@@ -73,20 +113,95 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, IDataProtectionP
 
     public async Task UpsertChannelAsync(Channel channel)
     {
+        var key = RedisKeys.Channel(channel.Id);
+        var tenantId = (await GetIntegrationAsync(channel.IntegrationId))?.TenantId;
+        var previous = await Db.HashGetAsync(key, ["indexMember", "indexTenant"]);
+        var member = IndexMember(channel);
         var transaction = Db.CreateTransaction();
-        _ = transaction.HashSetAsync(RedisKeys.Channel(channel.Id),
+        _ = transaction.HashSetAsync(key,
         [
             new("integrationId", channel.IntegrationId),
             new("connector", channel.Connector),
             new("accountId", channel.AccountId),
             new("name", channel.Name),
             new("icon", channel.Icon),
+            new("indexMember", member),
+            new("indexTenant", tenantId ?? string.Empty),
         ]);
         _ = transaction.HashSetAsync(RedisKeys.Accounts, AccountKey(channel.Connector, channel.AccountId), channel.Id);
         _ = transaction.SetAddAsync(RedisKeys.IntegrationChannels(channel.IntegrationId), channel.Id);
+        if (!previous[0].IsNullOrEmpty && !previous[1].IsNullOrEmpty && (previous[0] != member || previous[1] != tenantId))
+        {
+            _ = transaction.SortedSetRemoveAsync(RedisKeys.TenantChannels(previous[1]!), previous[0]);
+        }
+
+        if (tenantId is not null)
+        {
+            _ = transaction.SortedSetAddAsync(RedisKeys.TenantChannels(tenantId), member, 0);
+        }
+
         await transaction.ExecuteAsync();
-        _cache.TryRemove(RedisKeys.Channel(channel.Id), out _);
+        _cache.TryRemove(key, out _);
         _cache.TryRemove(AccountKey(channel.Connector, channel.AccountId), out _);
+    }
+
+    /// <summary>Forgets a point of contact: its hash (settings with it), its account, its place in the lists.</summary>
+    public async Task DeleteChannelAsync(Channel channel)
+    {
+        var key = RedisKeys.Channel(channel.Id);
+        var previous = await Db.HashGetAsync(key, ["indexMember", "indexTenant"]);
+        var transaction = Db.CreateTransaction();
+        _ = transaction.KeyDeleteAsync(key);
+        _ = transaction.HashDeleteAsync(RedisKeys.Accounts, AccountKey(channel.Connector, channel.AccountId));
+        _ = transaction.SetRemoveAsync(RedisKeys.IntegrationChannels(channel.IntegrationId), channel.Id);
+        if (!previous[0].IsNullOrEmpty && !previous[1].IsNullOrEmpty)
+        {
+            _ = transaction.SortedSetRemoveAsync(RedisKeys.TenantChannels(previous[1]!), previous[0]);
+        }
+
+        await transaction.ExecuteAsync();
+        _cache.TryRemove(key, out _);
+        _cache.TryRemove(AccountKey(channel.Connector, channel.AccountId), out _);
+    }
+
+    /// <summary>
+    /// The member of a channel in its tenant's list: ordered by lower-case name, then id; it carries what the text
+    /// filter and the integration filter look at, so a page is found without reading every channel.
+    /// </summary>
+    public static string IndexMember(Channel channel) =>
+        string.Join('\n', channel.Name.ToLowerInvariant().Replace('\n', ' '), channel.Id, channel.Connector, channel.AccountId, channel.IntegrationId);
+
+    /// <summary>
+    /// The next members after <paramref name="after"/> in a tenant's list that <paramref name="matches"/>, at most
+    /// <paramref name="limit"/>; read in chunks, so a page costs a few round trips even with a sparse filter.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ChannelIndexAsync(string tenantId, string? after, int limit, Func<string, bool> matches)
+    {
+        const int Chunk = 500;
+        var found = new List<string>();
+        var from = after is null ? RedisValue.Null : (RedisValue)after;
+        while (found.Count < limit)
+        {
+            // A null bound is "-" (the start); a given one is excluded: the page starts after the cursor.
+            var members = await Db.SortedSetRangeByValueAsync(RedisKeys.TenantChannels(tenantId), from, RedisValue.Null,
+                from.IsNull ? Exclude.None : Exclude.Start, Order.Ascending, skip: 0, take: Chunk);
+            foreach (var member in members)
+            {
+                if (matches(member!) && found.Count < limit)
+                {
+                    found.Add(member!);
+                }
+            }
+
+            if (members.Length < Chunk)
+            {
+                break;
+            }
+
+            from = members[^1];
+        }
+
+        return found;
     }
 
     /// <summary>A platform account's settings (tokens, signing secrets), encrypted as one value on the channel.</summary>
@@ -95,6 +210,10 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, IDataProtectionP
         var json = System.Text.Json.JsonSerializer.Serialize(settings.ToDictionary(), RegistryJson.Default.DictionaryStringString);
         await Db.HashSetAsync(RedisKeys.Channel(channelId), "settings", _protector.Protect(json));
     }
+
+    /// <summary>Whether the integration has a client secret that works now (not revoked).</summary>
+    public async Task<bool> HasUsableClientSecretAsync(string integrationId) =>
+        !(await Db.HashGetAsync(RedisKeys.Integration(integrationId), "secretHash")).IsNullOrEmpty;
 
     public async Task<IReadOnlyDictionary<string, string>> GetAccountSettingsAsync(string channelId)
     {

@@ -18,9 +18,15 @@ public static class AdminExtensions
 
     public static WebApplicationBuilder AddAdmin(this WebApplicationBuilder builder)
     {
-        builder.Services.AddAuthentication()
-            .AddPolicyScheme(SchemeName, "Admin", o => o.ForwardDefaultSelector = context =>
-                context.Request.Headers.ContainsKey(AdminApiKeyAuthentication.HeaderName) ? AdminApiKeyAuthentication.SchemeName : CookieScheme)
+        var entra = AdminEntra.IsConfigured(builder.Configuration);
+        var authentication = builder.Services.AddAuthentication()
+            .AddPolicyScheme(SchemeName, "Admin", o => o.ForwardDefaultSelector = context => SelectScheme(context.Request, entra));
+        if (entra)
+        {
+            authentication.AddAdminEntraBearer(builder.Configuration);
+        }
+
+        authentication
             .AddScheme<AuthenticationSchemeOptions, AdminApiKeyAuthentication>(AdminApiKeyAuthentication.SchemeName, null)
             .AddCookie(CookieScheme, o =>
             {
@@ -95,6 +101,23 @@ public static class AdminExtensions
             .WithName("ReadAdminAudit")
             .WithSummary("The newest admin changes the caller may see: who, how signed in, what, on which target, when");
         return api;
+    }
+
+    // X-Api-Key for automation; a bearer is an Entra token (never CXone's: its tokens are for the callbacks only) and is
+    // refused when Entra ID is not configured; anything else is the browser's session cookie.
+    private static string SelectScheme(HttpRequest request, bool entra)
+    {
+        if (request.Headers.ContainsKey(AdminApiKeyAuthentication.HeaderName))
+        {
+            return AdminApiKeyAuthentication.SchemeName;
+        }
+
+        if (request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return entra ? AdminEntra.BearerScheme : AdminApiKeyAuthentication.SchemeName;
+        }
+
+        return CookieScheme;
     }
 
     // Only a browser's page navigation is sent to sign in; an API call (or anything not asking for HTML) gets a problem.

@@ -104,6 +104,22 @@ public sealed class TestConnector : Connector.ConnectorBase, IAsyncDisposable
         return Task.FromResult(new SendSenderActionResponse());
     }
 
+    /// <summary>The platform needs a "token" for each account (the admin API checks new points of contact against it).</summary>
+    public override Task<DescribeResponse> Describe(DescribeRequest request, ServerCallContext context) =>
+        Task.FromResult(new DescribeResponse
+        {
+            Connector = "test",
+            DisplayName = "Test platform",
+            CxoneIcon = "forum",
+            Settings = { new SettingDescriptor { Key = "token", DisplayName = "Token", Secret = true, Required = true } },
+        });
+
+    /// <summary>Accounts whose id starts with "bad" have credentials the platform refuses.</summary>
+    public override Task<CheckAccountResponse> CheckAccount(CheckAccountRequest request, ServerCallContext context) =>
+        Task.FromResult(request.AccountId.StartsWith("bad", StringComparison.Ordinal)
+            ? new CheckAccountResponse { Ok = false, Detail = "401 from the platform: bad token" }
+            : new CheckAccountResponse { Ok = true, Detail = "the platform accepted the account's credentials" });
+
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)
