@@ -52,9 +52,6 @@ public sealed class TestConnector : Connector.ConnectorBase, IAsyncDisposable
         Url = new Uri($"http://localhost:{port}");
     }
 
-    public override Task<DescribeResponse> Describe(DescribeRequest request, ServerCallContext context) =>
-        Task.FromResult(new DescribeResponse { Connector = "test", DisplayName = "Test connector", CxoneIcon = "Custom" });
-
     public override async Task<SendResponse> Send(SendRequest request, ServerCallContext context)
     {
         Sends.Enqueue(request);
