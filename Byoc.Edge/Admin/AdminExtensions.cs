@@ -1,4 +1,6 @@
 using Byoc.Edge.Admin.Components;
+using Byoc.Edge.Admin.Credentials;
+using Byoc.Edge.Admin.PointsOfContact;
 using Byoc.Edge.Cxone;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -45,6 +47,9 @@ public static class AdminExtensions
             .AddPolicy(AdminPolicies.Change, p => p.AddAuthenticationSchemes(SchemeName).RequireAuthenticatedUser().RequireRole(AdminRoles.Admin));
 
         builder.Services.AddSingleton<AdminAudit>();
+        builder.Services.AddSingleton<PublicUrls>();
+        builder.Services.AddScoped<PointOfContactAdmin>();
+        builder.Services.AddScoped<CredentialsAdmin>();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddFluentUIComponents();
@@ -79,6 +84,8 @@ public static class AdminExtensions
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapAdminAuditApi();
+        api.MapPointsOfContactApi();
+        api.MapCredentialsApi();
         return app;
     }
 

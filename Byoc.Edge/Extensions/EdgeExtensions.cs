@@ -47,6 +47,7 @@ public static class EdgeExtensions
         builder.Services.AddGrpcServiceClient<Integrations.IntegrationsClient>("conversations", deadline);
         builder.Services.AddGrpcServiceClient<Outbound.OutboundClient>("conversations", deadline);
         builder.Services.AddGrpcServiceClient<Operations.OperationsClient>("conversations", deadline);
+        builder.Services.AddGrpcServiceClient<Byoc.Administration.V1.Administration.AdministrationClient>("conversations", deadline);
         // The Edge cannot serve CXone while it cannot reach Conversations: its readiness says so.
         builder.Services.AddGrpcServiceClient<Health.HealthClient>("conversations", TimeSpan.FromSeconds(3));
         builder.Services.AddHealthChecks().AddCheck<ConversationsHealthCheck>("conversations");
