@@ -87,6 +87,27 @@ internal static class RedisKeys
     /// <summary>STREAM, capped at <see cref="ConversationsOptions.DeadLetterCap"/> (oldest trimmed): messages CXone refused or that ran out of retries.</summary>
     public const string DeadLetters = Prefix + "dead-letters";
 
+    /// <summary>
+    /// The prefix of the dead letters' indexes. Its hash tag is the dead-letter stream's whole name, so the stream
+    /// (a key without braces hashes whole) and its indexes share a slot and one script keeps them in step.
+    /// </summary>
+    public const string DeadLetterIndexPrefix = Prefix + "{" + DeadLetters + "}:";
+
+    /// <summary>ZSET (all scores 0, members the padded stream ids, so lexical order is stream order): one tenant's dead letters.</summary>
+    public static string DeadLettersOfTenant(string tenantId) => DeadLetterIndexPrefix + "tenant:" + tenantId;
+
+    /// <summary>ZSET like <see cref="DeadLettersOfTenant"/>: one channel's dead letters.</summary>
+    public static string DeadLettersOfChannel(string channelId) => DeadLetterIndexPrefix + "channel:" + channelId;
+
+    /// <summary>HASH: channel id → tenant id of the channels that have dead letters (a channel filter checks scope with it).</summary>
+    public const string DeadLetterChannelTenants = DeadLetterIndexPrefix + "channel-tenants";
+
+    /// <summary>STRING with TTL: one dead letter is being replayed (a second click does not replay it twice).</summary>
+    public static string DeadLetterReplayClaim(string deadLetterId) => DeadLetterIndexPrefix + "replay-claim:" + deadLetterId;
+
+    /// <summary>HASH: a platform account's last success and last failure (ms, reason), for the connector health page.</summary>
+    public static string AccountHealth(string channelId) => $"{Prefix}{{c:{channelId}}}:account-health";
+
     /// <summary>STRING with TTL (24 h): the answer to one client-secret rotation (secret protected), by its idempotency key's digest.</summary>
     public static string SecretRotation(string integrationId, string keyDigest) => $"{Prefix}{{i:{integrationId}}}:secret-rotation:{keyDigest}";
 

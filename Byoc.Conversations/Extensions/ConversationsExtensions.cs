@@ -58,6 +58,10 @@ internal static class ConversationsExtensions
         services.AddSingleton<InboundStreams>();
         services.AddSingleton<IngestDurability>();
         services.AddSingleton<DeadLetters>();
+        services.AddSingleton<AccountHealthLog>();
+        services.AddSingleton<ScopedChannels>();
+        services.AddSingleton<MessageFinder>();
+        services.AddSingleton<ConnectorHealthCheck>();
         services.AddSingleton<Ingestion>();
         services.AddSingleton<InboundDelivery>();
         services.AddSingleton(sp => new IntegrationGates(sp.GetRequiredService<IOptions<ConversationsOptions>>().Value, sp.GetRequiredService<TimeProvider>()));

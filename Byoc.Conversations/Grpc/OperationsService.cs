@@ -6,7 +6,13 @@ using Grpc.Core;
 namespace Byoc.Conversations.Grpc;
 
 /// <summary>Timelines, ID map lookups, dead letters and refused points of contact, for operators and the admin UI.</summary>
-public sealed class OperationsService(MessageTimeline timeline, IdMap ids, DeadLetters deadLetters, Registry.ChannelRegistrations registrations)
+public sealed class OperationsService(
+    MessageTimeline timeline,
+    IdMap ids,
+    DeadLetters deadLetters,
+    Registry.ChannelRegistrations registrations,
+    MessageFinder messages,
+    ConnectorHealthCheck connectorHealth)
     : V1.Operations.OperationsBase
 {
     public override async Task<GetTimelineResponse> GetTimeline(GetTimelineRequest request, ServerCallContext context) =>
@@ -34,8 +40,36 @@ public sealed class OperationsService(MessageTimeline timeline, IdMap ids, DeadL
     public override async Task<ListDeadLettersResponse> ListDeadLetters(ListDeadLettersRequest request, ServerCallContext context) =>
         new() { DeadLetters = { await deadLetters.ListAsync(request.Limit) } };
 
-    public override async Task<ReplayDeadLettersResponse> ReplayDeadLetters(ReplayDeadLettersRequest request, ServerCallContext context) =>
-        new() { Replayed = await deadLetters.ReplayAsync(request.Ids) };
+    public override async Task<ReplayDeadLettersResponse> ReplayDeadLetters(ReplayDeadLettersRequest request, ServerCallContext context)
+    {
+        var result = await deadLetters.ReplayAsync(request.Ids, request.Scope);
+        return new()
+        {
+            Replayed = result.ReplayedLetters.Count,
+            ReplayedIds = { result.ReplayedLetters.Select(d => d.Id) },
+            NotReplayedIds = { result.NotReplayedIds },
+            ReplayedDeadLetters = { result.ReplayedLetters },
+        };
+    }
+
+    public override async Task<ListDeadLetterPageResponse> ListDeadLetterPage(ListDeadLetterPageRequest request, ServerCallContext context)
+    {
+        var page = await deadLetters.PageAsync(request.Scope, request.PageSize, request.Cursor, request.Order, request.ChannelId);
+        return new() { DeadLetters = { page.DeadLetters }, NextCursor = page.NextCursor, Total = page.Total };
+    }
+
+    public override async Task<FindMessageResponse> FindMessage(FindMessageRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.Id))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "id is required"), new Metadata { { "field", "id" } });
+        }
+
+        return new() { Matches = { await messages.FindAsync(request.Scope, request.Id.Trim()) } };
+    }
+
+    public override Task<GetConnectorHealthResponse> GetConnectorHealth(GetConnectorHealthRequest request, ServerCallContext context) =>
+        connectorHealth.CheckAsync(request.Scope, context.CancellationToken);
 
     public override Task<ListChannelRefusalsResponse> ListChannelRefusals(ListChannelRefusalsRequest request, ServerCallContext context) =>
         Task.FromResult(new ListChannelRefusalsResponse

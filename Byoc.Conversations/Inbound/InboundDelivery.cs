@@ -25,7 +25,7 @@ public sealed partial class InboundDelivery(
         var integration = channel is null ? null : await registry.GetIntegrationAsync(channel.IntegrationId);
         if (integration is null)
         {
-            await deadLetters.AddAsync(work, $"channel {work.ChannelId} or its integration is no longer registered", null, 0);
+            await deadLetters.AddAsync(work, null, V1.ErrorSource.Byoc, $"channel {work.ChannelId} or its integration is no longer registered", null, 0);
         }
 
         return integration;
@@ -54,14 +54,14 @@ public sealed partial class InboundDelivery(
         return result;
     }
 
-    public async Task RefusedAsync(InboundWork work, CxoneResult result, int attempt)
+    public async Task RefusedAsync(InboundWork work, Integration integration, CxoneResult result, int attempt)
     {
         LogRejected(work.Kind, work.MessageId, work.ChannelId, result.StatusCode);
-        await deadLetters.AddAsync(work, $"CXone refused it with {result.StatusCode}", result.Body, attempt);
+        await deadLetters.AddAsync(work, integration, V1.ErrorSource.Cxone, $"CXone refused it with {result.StatusCode}", result.Body, attempt);
     }
 
-    public Task ExhaustedAsync(InboundWork work, CxoneResult result, int attempt) =>
-        deadLetters.AddAsync(work, $"no success after {attempt} attempts; last: {Describe(result)}", result.Body, attempt);
+    public Task ExhaustedAsync(InboundWork work, Integration integration, CxoneResult result, int attempt) =>
+        deadLetters.AddAsync(work, integration, V1.ErrorSource.Cxone, $"no success after {attempt} attempts; last: {Describe(result)}", result.Body, attempt);
 
     public void WillRetry(InboundWork work, CxoneResult result, TimeSpan delay)
     {

@@ -15,7 +15,7 @@ namespace Byoc.Conversations.Inbound;
 /// (connector, account, platform message id) and queued durably — then acknowledged. Delivery to CXone happens
 /// after, in <see cref="InboundWorker"/>, so a platform's webhook is answered in milliseconds.
 /// </summary>
-public sealed class Ingestion(IngestDurability durability, IdMap ids, RegistryStore registry, InboundStreams queue, MessageTimeline timeline, Cxone.CxoneClient cxone, TimeProvider time)
+public sealed class Ingestion(IngestDurability durability, IdMap ids, RegistryStore registry, InboundStreams queue, MessageTimeline timeline, AccountHealthLog accountHealth, Cxone.CxoneClient cxone, TimeProvider time)
 {
     public async Task<IngestResponse> IngestAsync(IngestRequest request)
     {
@@ -50,6 +50,7 @@ public sealed class Ingestion(IngestDurability durability, IdMap ids, RegistrySt
         var acceptedNew = await queued;
         await ConfirmDurableAsync(db);
         timeline.Record(channel.Id, messageId, acceptedNew ? "queued" : "duplicate_ignored", $"{request.Connector}/{request.AccountId} {message.ExternalMessageId}");
+        accountHealth.Succeeded(channel.Id);
         return new IngestResponse { AcceptedNew = acceptedNew, CxoneMessageId = messageId };
     }
 

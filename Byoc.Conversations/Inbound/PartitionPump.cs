@@ -250,7 +250,7 @@ internal sealed partial class PartitionPump(
                             done = true;
                             break;
                         case Cxone.CxoneOutcome.Rejected:
-                            await delivery.RefusedAsync(work, result, attempt);
+                            await delivery.RefusedAsync(work, integration, result, attempt);
                             done = true;
                             break;
                         default:
@@ -259,7 +259,7 @@ internal sealed partial class PartitionPump(
                             budgetKept = true;
                             if (attempt >= options.MaxAttempts || time.GetUtcNow() - first >= options.RetryFor)
                             {
-                                await delivery.ExhaustedAsync(work, result, attempt);
+                                await delivery.ExhaustedAsync(work, integration, result, attempt);
                                 done = true;
                             }
                             else

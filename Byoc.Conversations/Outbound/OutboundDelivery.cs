@@ -31,6 +31,7 @@ public sealed partial class OutboundDelivery(
     ConnectorClients connectors,
     InboundStreams queue,
     MessageTimeline timeline,
+    AccountHealthLog accountHealth,
     IOptions<ConversationsOptions> options,
     TimeProvider time,
     ILogger<OutboundDelivery> logger)
@@ -129,6 +130,7 @@ public sealed partial class OutboundDelivery(
             switch (failure.Kind)
             {
                 case SendFailureKind.NotSent:
+                    accountHealth.Failed(channel.Id, $"{channel.Connector} could not send ({e.StatusCode}: {e.Status.Detail})");
                     LogConnectorUnavailable(channel.Connector, e.StatusCode, failure.PartsAccepted);
                     if (failure.PartsAccepted > 0)
                     {
@@ -140,17 +142,20 @@ public sealed partial class OutboundDelivery(
                 case SendFailureKind.Refused:
                     var refusedId = await ids.RememberAsync(channel, IdKind.Message, $"refused:{request.IdempotencyKey}");
                     LogPlatformRefused(channel.Connector, refusedId, e.StatusCode, e.Status.Detail);
+                    accountHealth.Failed(channel.Id, $"{channel.Connector} refused a message: {e.Status.Detail}");
                     return await ReportFailedAsync(channel, request, refusedId, $"{channel.Connector} refused it: {e.Status.Detail}", e.Status.Detail);
                 default:
                     // Part of it may be on the platform: the first part's id stands for the message.
                     var unknownId = await ids.RememberAsync(channel, IdKind.Message,
                         failure.PartsAccepted > 0 && failure.FirstPartMessageId.Length > 0 ? failure.FirstPartMessageId : $"unknown:{request.IdempotencyKey}");
                     LogOutcomeUnknown(channel.Connector, unknownId, e.StatusCode, e.Status.Detail);
+                    accountHealth.Failed(channel.Id, $"{channel.Connector} did not confirm a message ({e.StatusCode}: {e.Status.Detail})");
                     var reason = $"{channel.Connector} did not confirm it ({e.StatusCode}: {e.Status.Detail}); it may have reached the customer and is not sent again";
                     return await ReportFailedAsync(channel, request, unknownId, reason, reason);
             }
         }
 
+        accountHealth.Succeeded(channel.Id);
         var messageId = await ids.RememberAsync(channel, IdKind.Message, sent.ExternalMessageId);
         var threadId = string.IsNullOrEmpty(sent.ExternalThreadId)
             ? (string.IsNullOrEmpty(request.ThreadId) ? string.Empty : request.ThreadId)

@@ -1,6 +1,8 @@
 using Byoc.Edge.Admin.Components;
 using Byoc.Edge.Admin.Credentials;
 using Byoc.Edge.Admin.PointsOfContact;
+using Byoc.Edge.Admin.Operations;
+using Byoc.Edge.Admin.Readiness;
 using Byoc.Edge.Cxone;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -18,9 +20,15 @@ public static class AdminExtensions
 
     public static WebApplicationBuilder AddAdmin(this WebApplicationBuilder builder)
     {
-        builder.Services.AddAuthentication()
-            .AddPolicyScheme(SchemeName, "Admin", o => o.ForwardDefaultSelector = context =>
-                context.Request.Headers.ContainsKey(AdminApiKeyAuthentication.HeaderName) ? AdminApiKeyAuthentication.SchemeName : CookieScheme)
+        var entra = AdminEntra.IsConfigured(builder.Configuration);
+        var authentication = builder.Services.AddAuthentication()
+            .AddPolicyScheme(SchemeName, "Admin", o => o.ForwardDefaultSelector = context => SelectScheme(context.Request, entra));
+        if (entra)
+        {
+            authentication.AddAdminEntraBearer(builder.Configuration);
+        }
+
+        authentication
             .AddScheme<AuthenticationSchemeOptions, AdminApiKeyAuthentication>(AdminApiKeyAuthentication.SchemeName, null)
             .AddCookie(CookieScheme, o =>
             {
@@ -50,6 +58,8 @@ public static class AdminExtensions
         builder.Services.AddSingleton<PublicUrls>();
         builder.Services.AddScoped<PointOfContactAdmin>();
         builder.Services.AddScoped<CredentialsAdmin>();
+        builder.Services.AddOperationsAdmin();
+        builder.Services.AddReadinessCheck();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddFluentUIComponents();
@@ -86,6 +96,8 @@ public static class AdminExtensions
         api.MapAdminAuditApi();
         api.MapPointsOfContactApi();
         api.MapCredentialsApi();
+        api.MapOperationsApi();
+        api.MapReadinessApi();
         return app;
     }
 
@@ -96,6 +108,23 @@ public static class AdminExtensions
             .WithName("ReadAdminAudit")
             .WithSummary("The newest admin changes the caller may see: who, how signed in, what, on which target, when");
         return api;
+    }
+
+    // X-Api-Key for automation; a bearer is an Entra token (never CXone's: its tokens are for the callbacks only) and is
+    // refused when Entra ID is not configured; anything else is the browser's session cookie.
+    private static string SelectScheme(HttpRequest request, bool entra)
+    {
+        if (request.Headers.ContainsKey(AdminApiKeyAuthentication.HeaderName))
+        {
+            return AdminApiKeyAuthentication.SchemeName;
+        }
+
+        if (request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return entra ? AdminEntra.BearerScheme : AdminApiKeyAuthentication.SchemeName;
+        }
+
+        return CookieScheme;
     }
 
     // Only a browser's page navigation is sent to sign in; an API call (or anything not asking for HTML) gets a problem.

@@ -122,7 +122,7 @@ public static class SettingsApi
             """, "text/html; charset=utf-8", statusCode: status);
 
     private static IResult Refused(Uri? back, string reason) =>
-        back is not null ? Results.Redirect(back.ToString()) : Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: reason);
+        back is not null ? Results.Redirect(back.AbsoluteUri) : Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: reason);
 
     private static string Page(VerifySettingsTokenResponse answer, Uri? back)
     {
@@ -146,7 +146,7 @@ public static class SettingsApi
             <body><h1>Byoc settings</h1>
             <p data-testid="signed-in">Signed in from CXone as {{E(answer.UserName)}} ({{E(answer.UserEmail)}}), tenant {{E(answer.TenantId)}}.</p>
             {{body}}
-            {{(back is null ? string.Empty : $"<p><a href=\"{E(back.ToString())}\">Back to CXone</a></p>")}}
+            {{(back is null ? string.Empty : $"<p><a href=\"{E(back.AbsoluteUri)}\">Back to CXone</a></p>")}}
             </body></html>
             """;
     }

@@ -31,9 +31,26 @@ public sealed class CxoneTokenRequests(RequestDelegate next, IOptions<CxoneToken
             return;
         }
 
-        if (request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true && !await RewriteJsonAsFormAsync(request, limit))
+        try
         {
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_request", "The body must be a JSON object of strings.");
+            if (request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true && !await RewriteJsonAsFormAsync(request, limit))
+            {
+                await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_request", "The body must be a JSON object of strings.");
+                return;
+            }
+
+            // Read here, so a form OpenIddict could not decode (a NUL, invalid percent-encoding, too many values) is
+            // the client's error and not the server's; OpenIddict then reads the form already parsed.
+            if (request.HasFormContentType)
+            {
+                await request.ReadFormAsync(context.RequestAborted);
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException || (e is IOException && !context.RequestAborted.IsCancellationRequested))
+        {
+            // IOException: a multipart body that is not one.
+            var status = e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest;
+            await WriteErrorAsync(context, status, "invalid_request", "The body is not a readable form: " + e.Message);
             return;
         }
 
@@ -73,8 +90,9 @@ public sealed class CxoneTokenRequests(RequestDelegate next, IOptions<CxoneToken
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not valid UTF-8.
             return false;
         }
 

@@ -28,7 +28,7 @@ public sealed class DeadLetterTests(ConversationsStack stack)
         Assert.Equal(1, dead.Attempts);
         Assert.Empty(await stack.Sandbox.MessagesInThreadAsync("acme-1", cxoneThread));
 
-        var replay = await stack.Operations.ReplayDeadLettersAsync(new ReplayDeadLettersRequest { Ids = { dead.Id } });
+        var replay = await stack.Operations.ReplayDeadLettersAsync(new ReplayDeadLettersRequest { Ids = { dead.Id }, Scope = new TenantScope { AllTenants = true } });
 
         Assert.Equal(1, replay.Replayed);
         await Poll.UntilAsync(async () => (await stack.Sandbox.MessagesInThreadAsync("acme-1", cxoneThread)).Count == 1, TimeSpan.FromSeconds(30), "the replayed message is stored");
@@ -51,7 +51,7 @@ public sealed class DeadLetterTests(ConversationsStack stack)
         var dead = (await stack.Operations.ListDeadLettersAsync(new ListDeadLettersRequest { Limit = 1000 })).DeadLetters.Single(d => d.MessageId == answer.CxoneMessageId);
         Assert.Equal(5, dead.Attempts);
 
-        var replayed = await stack.Operations.ReplayDeadLettersAsync(new ReplayDeadLettersRequest());
+        var replayed = await stack.Operations.ReplayDeadLettersAsync(new ReplayDeadLettersRequest { Scope = new TenantScope { AllTenants = true } });
 
         Assert.True(replayed.Replayed >= 1);
         await Poll.UntilAsync(async () => (await stack.Sandbox.MessagesInThreadAsync("acme-1", cxoneThread)).Count == 1, TimeSpan.FromSeconds(30), "replayed and stored");

@@ -70,7 +70,7 @@ public sealed class RetentionTests : IAsyncLifetime
         var deadLetters = _factory.Services.GetRequiredService<DeadLetters>();
         for (var i = 0; i < 5; i++)
         {
-            await deadLetters.AddAsync(new InboundWork(InboundWork.MessageKind, "acme-1", "t", $"m{i}", "{}"), "test", null, 1);
+            await deadLetters.AddAsync(new InboundWork(InboundWork.MessageKind, "acme-1", "t", $"m{i}", "{}"), null, Byoc.Conversations.V1.ErrorSource.Cxone, "test", null, 1);
         }
 
         var kept = await deadLetters.ListAsync(100);

@@ -52,6 +52,8 @@ public sealed class ByocApp : IAsyncLifetime
             new DistributedApplicationTestingBuilderOptions { EnableDashboard = true },
             ["--environment", "Development", "--AppHost:DataPath", _dataPath, "--Parameters:internal-key-edge", InternalKey],
             timeout.Token);
+        // Every test opens the settings page from one address (127.0.0.1); the per-address limit has its own Edge tests.
+        builder.CreateResourceBuilder<Aspire.Hosting.ApplicationModel.ProjectResource>("edge").WithEnvironment("Edge__Settings__PermitsPerMinute", "100000");
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);
         foreach (var resource in Resources)

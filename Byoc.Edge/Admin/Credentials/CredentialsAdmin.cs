@@ -140,7 +140,7 @@ public sealed class CredentialsAdmin(
     }
 
     /// <summary>The points of contact CXone refused, of the user's tenants only.</summary>
-    public async Task<IReadOnlyList<Cxone.ChannelRefused>> RefusalsAsync(AdminUser user, Operations.OperationsClient operations, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Cxone.ChannelRefused>> RefusalsAsync(AdminUser user, Byoc.Conversations.V1.Operations.OperationsClient operations, CancellationToken cancellationToken)
     {
         var visible = (await administration.ListIntegrationsAsync(new ListIntegrationsRequest { Scope = AdminScopes.Of(user) }, cancellationToken: cancellationToken))
             .Integrations.Select(i => i.IntegrationId).ToHashSet(StringComparer.Ordinal);

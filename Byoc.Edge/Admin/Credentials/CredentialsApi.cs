@@ -93,6 +93,6 @@ public static class CredentialsApi
     public static async Task<Ok<IntegrationView>> SetCxoneAccess(HttpContext http, CredentialsAdmin admin, string integrationId, [FromBody] CxoneAccessChange body, CancellationToken cancellationToken) =>
         TypedResults.Ok(await admin.SetCxoneAccessAsync(User(http), PublicUrls.RequestBase(http.Request), integrationId, body, cancellationToken));
 
-    public static async Task<Ok<ChannelRefusalList>> ListChannelRefusals(HttpContext http, CredentialsAdmin admin, Operations.OperationsClient operations, CancellationToken cancellationToken) =>
+    public static async Task<Ok<ChannelRefusalList>> ListChannelRefusals(HttpContext http, CredentialsAdmin admin, Byoc.Conversations.V1.Operations.OperationsClient operations, CancellationToken cancellationToken) =>
         TypedResults.Ok(new ChannelRefusalList(await admin.RefusalsAsync(User(http), operations, cancellationToken)));
 }

@@ -108,6 +108,12 @@ public sealed class EdgeFactory(
         builder.UseSetting("Edge:Settings:PermitsPerMinute", "1000");
         builder.UseSetting("Edge:Token:FailureDelay", "00:00:00.050");
         builder.UseSetting("Edge:Token:MaxFailureDelay", "00:00:00.200");
+        // Entra ID bearer tokens for the admin API, signed by the tests (Admin/AdminTokens.cs).
+        foreach (var (key, value) in Admin.AdminTokens.Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
@@ -122,6 +128,7 @@ public sealed class EdgeFactory(
             }
 
             s.AddSingleton<IStartupFilter, RemoteAddressFromHeader>();
+            Admin.AdminTokens.TrustTestIssuer(s);
             services?.Invoke(s);
         });
     }

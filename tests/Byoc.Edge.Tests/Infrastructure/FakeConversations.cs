@@ -73,7 +73,7 @@ public sealed class FakeConversations : IAsyncDisposable
     {
         Integrations.Reset();
         Outbound.Reset();
-        Operations.Refusals.Clear();
+        Operations.Reset();
         Administration.Reset();
     }
 
@@ -82,17 +82,125 @@ public sealed class FakeConversations : IAsyncDisposable
         // Held calls must finish, or the server would wait for them on shutdown.
         Integrations.Behaviour.Release();
         Outbound.Behaviour.Release();
+        Operations.Behaviour.Release();
         await _app.DisposeAsync();
     }
 }
 
-/// <summary>Conversations' operations: the channel refusals it would report.</summary>
+/// <summary>
+/// Conversations' operations: the channel refusals it would report, and dead letters, messages and connector health
+/// kept in memory and filtered by the caller's tenant scope as Conversations does. Records every scope it was sent.
+/// </summary>
 public sealed class FakeOperations : Byoc.Conversations.V1.Operations.OperationsBase
 {
     public ConcurrentQueue<Byoc.Conversations.V1.ChannelRefusal> Refusals { get; } = new();
 
+    /// <summary>Oldest first, as the stream holds them.</summary>
+    public List<DeadLetter> DeadLetters { get; } = [];
+
+    public List<MessageMatch> Messages { get; } = [];
+
+    public GetConnectorHealthResponse Health { get; set; } = new();
+
+    public ConcurrentQueue<TenantScope> Scopes { get; } = new();
+
+    public ConcurrentQueue<ReplayDeadLettersRequest> Replays { get; } = new();
+
+    public FakeBehaviour Behaviour { get; } = new();
+
+    public void Reset()
+    {
+        Refusals.Clear();
+        lock (DeadLetters)
+        {
+            DeadLetters.Clear();
+        }
+
+        Messages.Clear();
+        Health = new();
+        Scopes.Clear();
+        Replays.Clear();
+        Behaviour.FailWith = null;
+    }
+
     public override Task<Byoc.Conversations.V1.ListChannelRefusalsResponse> ListChannelRefusals(Byoc.Conversations.V1.ListChannelRefusalsRequest request, ServerCallContext context) =>
         Task.FromResult(new Byoc.Conversations.V1.ListChannelRefusalsResponse { Refusals = { Refusals } });
+
+    public override async Task<ListDeadLetterPageResponse> ListDeadLetterPage(ListDeadLetterPageRequest request, ServerCallContext context)
+    {
+        await Behaviour.ApplyAsync(context);
+        Scopes.Enqueue(request.Scope);
+        List<DeadLetter> matching;
+        lock (DeadLetters)
+        {
+            matching = [.. DeadLetters.Where(d => InScope(request.Scope, d.TenantId) && (request.ChannelId.Length == 0 || d.ChannelId == request.ChannelId))];
+        }
+
+        if (request.Order == DeadLetterOrder.NewestFirst)
+        {
+            matching.Reverse();
+        }
+
+        var start = request.Cursor.Length == 0 ? 0 : matching.FindIndex(d => d.Id == request.Cursor) + 1;
+        var size = request.PageSize == 0 ? 50 : request.PageSize;
+        var page = matching.Skip(start).Take(size).ToList();
+        return new ListDeadLetterPageResponse
+        {
+            DeadLetters = { page },
+            Total = matching.Count,
+            NextCursor = start + size < matching.Count ? page[^1].Id : string.Empty,
+        };
+    }
+
+    public override async Task<ReplayDeadLettersResponse> ReplayDeadLetters(ReplayDeadLettersRequest request, ServerCallContext context)
+    {
+        await Behaviour.ApplyAsync(context);
+        Replays.Enqueue(request);
+        Scopes.Enqueue(request.Scope);
+        var response = new ReplayDeadLettersResponse();
+        lock (DeadLetters)
+        {
+            foreach (var id in request.Ids)
+            {
+                var letter = DeadLetters.FirstOrDefault(d => d.Id == id && InScope(request.Scope, d.TenantId));
+                if (letter is null)
+                {
+                    response.NotReplayedIds.Add(id);
+                    continue;
+                }
+
+                DeadLetters.Remove(letter);
+                response.ReplayedIds.Add(id);
+                response.ReplayedDeadLetters.Add(letter);
+            }
+        }
+
+        response.Replayed = response.ReplayedIds.Count;
+        return response;
+    }
+
+    public override async Task<FindMessageResponse> FindMessage(FindMessageRequest request, ServerCallContext context)
+    {
+        await Behaviour.ApplyAsync(context);
+        Scopes.Enqueue(request.Scope);
+        return new FindMessageResponse
+        {
+            Matches = { Messages.Where(m => InScope(request.Scope, m.TenantId) && (m.CxoneId == request.Id || m.PlatformId == request.Id)) },
+        };
+    }
+
+    public override async Task<GetConnectorHealthResponse> GetConnectorHealth(GetConnectorHealthRequest request, ServerCallContext context)
+    {
+        await Behaviour.ApplyAsync(context);
+        Scopes.Enqueue(request.Scope);
+        return new GetConnectorHealthResponse
+        {
+            Connectors = { Health.Connectors },
+            Accounts = { Health.Accounts.Where(a => InScope(request.Scope, a.TenantId)) },
+        };
+    }
+
+    private static bool InScope(TenantScope scope, string tenantId) => scope.AllTenants || scope.TenantIds.Contains(tenantId);
 }
 
 /// <summary>How a fake answers the next calls: normally, with a gRPC error, or not at all (until the caller gives up).</summary>
