@@ -49,6 +49,8 @@ public static class EdgeExtensions
         builder.Services.AddGrpcServiceClient<Integrations.IntegrationsClient>("conversations", deadline, retryUnavailable: true);
         builder.Services.AddGrpcServiceClient<Outbound.OutboundClient>("conversations", deadline, retryUnavailable: true);
         builder.Services.AddGrpcServiceClient<Operations.OperationsClient>("conversations", deadline, retryUnavailable: true);
+        // Not retried: creating a point of contact is not idempotent at CXone.
+        builder.Services.AddGrpcServiceClient<Byoc.Administration.V1.Administration.AdministrationClient>("conversations", deadline);
         // The Edge cannot serve CXone while it cannot reach Conversations: its readiness says so. One replica
         // down is not that: the retry finds the other.
         builder.Services.AddGrpcServiceClient<Health.HealthClient>("conversations", TimeSpan.FromSeconds(3), retryUnavailable: true);
