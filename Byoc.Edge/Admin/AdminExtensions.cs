@@ -1,5 +1,7 @@
 using Byoc.Edge.Admin.Components;
 using Byoc.Edge.Admin.SignIn;
+using Byoc.Edge.Admin.Credentials;
+using Byoc.Edge.Admin.PointsOfContact;
 using Byoc.Edge.Admin.Operations;
 using Byoc.Edge.Admin.Readiness;
 using Byoc.Edge.Cxone;
@@ -67,6 +69,9 @@ public static class AdminExtensions
             .AddPolicy(AdminPolicies.Change, p => p.AddAuthenticationSchemes(SchemeName).RequireAuthenticatedUser().RequireRole(AdminRoles.Admin));
 
         builder.Services.AddSingleton<AdminAudit>();
+        builder.Services.AddSingleton<PublicUrls>();
+        builder.Services.AddScoped<PointOfContactAdmin>();
+        builder.Services.AddScoped<CredentialsAdmin>();
         builder.Services.AddOperationsAdmin();
         builder.Services.AddReadinessCheck();
         builder.Services.AddCascadingAuthenticationState();
@@ -120,6 +125,8 @@ public static class AdminExtensions
                 TypedResults.Ok(new AntiforgeryToken(AntiforgeryHeader, antiforgery.GetAndStoreTokens(context).RequestToken!)))
             .WithName("GetAdminAntiforgeryToken")
             .WithSummary($"The token a change made with the admin session cookie sends in {AntiforgeryHeader} (API key and bearer calls need none)");
+        api.MapPointsOfContactApi();
+        api.MapCredentialsApi();
         api.MapOperationsApi();
         api.MapReadinessApi();
         app.MapAdminSignIn();
