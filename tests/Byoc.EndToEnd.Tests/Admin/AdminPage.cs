@@ -27,9 +27,10 @@ public sealed class AdminPage : IAsyncDisposable
         App = app;
         page.Console += (_, message) =>
         {
-            if (message.Type == "error" && !IsExpected(message.Text))
+            // The browser's own favicon request is no part of the page (Playwright does not even report it as a request).
+            if (message.Type == "error" && !IsExpected(message.Text) && !IsExpected(message.Location) && !message.Location.Contains("/favicon.ico", StringComparison.Ordinal))
             {
-                _problems.Enqueue($"console error: {message.Text}");
+                _problems.Enqueue($"console error: {message.Text} ({message.Location})");
             }
         };
         page.PageError += (_, error) => _problems.Enqueue($"script error: {error}");
