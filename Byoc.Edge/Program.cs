@@ -34,7 +34,6 @@ app.UseRateLimiter();
 
 app.MapTokenApi();
 app.MapCxoneCallbacksApi();
-app.MapAdminApi();
 app.MapConnectorWebhooksApi();
 app.MapSettingsApi();
 app.MapAdmin();

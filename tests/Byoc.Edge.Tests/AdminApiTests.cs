@@ -6,7 +6,7 @@ namespace Byoc.Edge.Tests;
 
 public sealed class AdminApiTests(EdgeHost host) : EdgeTest(host)
 {
-    private static readonly string RotatePath = $"/admin/integrations/{TestData.IntegrationA}/client-secret";
+    private static readonly string RotatePath = $"/admin/api/integrations/{TestData.IntegrationA}/client-secret";
 
     [Theory]
     [InlineData(null)]
@@ -98,7 +98,7 @@ public sealed class AdminApiTests(EdgeHost host) : EdgeTest(host)
     [Fact]
     public async Task Rotating_an_unknown_integration_answers_404_problem()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/integrations/nope/client-secret") { Content = Json("{}") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/api/integrations/nope/client-secret") { Content = Json("{}") };
         request.Headers.Add("X-Api-Key", TestData.AdminApiKey);
 
         using var response = await Client.SendAsync(request);
@@ -137,7 +137,7 @@ public sealed class AdminApiTests(EdgeHost host) : EdgeTest(host)
         {
             ChannelId = "acme-1", IntegrationId = TestData.IntegrationA, StatusCode = 400, Body = """{"error":"unknown field"}""",
         });
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/channel-refusals");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/api/channel-refusals");
         request.Headers.Add("X-Api-Key", TestData.AdminApiKey);
 
         using var response = await Client.SendAsync(request);
@@ -151,7 +151,7 @@ public sealed class AdminApiTests(EdgeHost host) : EdgeTest(host)
     [Fact]
     public async Task The_channel_refusals_need_the_admin_key()
     {
-        using var response = await Client.GetAsync(new Uri("/admin/channel-refusals", UriKind.Relative));
+        using var response = await Client.GetAsync(new Uri("/admin/api/channel-refusals", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -199,7 +199,7 @@ public sealed class SecretRevocationTests(EdgeHost host) : EdgeTest(host)
 
     private Task<HttpResponseMessage> Admin(string path, string json)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/admin/integrations/{TestData.IntegrationA}/{path}") { Content = Json(json) };
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/admin/api/integrations/{TestData.IntegrationA}/{path}") { Content = Json(json) };
         request.Headers.Add("X-Api-Key", TestData.AdminApiKey);
         return Client.SendAsync(request);
     }

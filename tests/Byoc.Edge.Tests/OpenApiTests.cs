@@ -14,7 +14,7 @@ public sealed class OpenApiTests(EdgeHost host) : EdgeTest(host)
         { "/2.0/channel/{channelId}/outbound", "SendOutbound" },
         { "/1.0/channel/{channelId}/recipients/validation", "ValidateRecipients" },
         { "/1.0/channel/{channelId}/thread/{threadId}/sender-action", "SendSenderAction" },
-        { "/admin/integrations/{integrationId}/client-secret", "RotateClientSecret" },
+        { "/admin/api/integrations/{integrationId}/client-secret", "RotateClientSecret" },
     };
 
     [Theory]
@@ -45,7 +45,7 @@ public sealed class OpenApiTests(EdgeHost host) : EdgeTest(host)
     [Theory]
     [InlineData("/2.0/channel/{channelId}/outbound", "Bearer")]
     [InlineData("/1.0/posts/{postId}/messages", "Bearer")]
-    [InlineData("/admin/integrations/{integrationId}/client-secret", "AdminApiKey")]
+    [InlineData("/admin/api/integrations/{integrationId}/client-secret", "AdminApiKey")]
     public async Task Protected_operations_declare_their_security_scheme(string path, string scheme)
     {
         var document = await DocumentAsync();

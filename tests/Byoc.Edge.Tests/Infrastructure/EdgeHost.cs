@@ -41,8 +41,19 @@ public sealed class EdgeHost : IAsyncLifetime
         _edge = Create();
     }
 
+    private readonly ConcurrentDictionary<string, Lazy<EdgeFactory>> _shared = new(StringComparer.Ordinal);
+
+    /// <summary>An Edge with other settings shared by the tests that ask for it by <paramref name="name"/>; disposed with the collection.</summary>
+    public EdgeFactory Shared(string name, Func<EdgeHost, EdgeFactory> create) =>
+        _shared.GetOrAdd(name, _ => new Lazy<EdgeFactory>(() => create(this))).Value;
+
     public async Task DisposeAsync()
     {
+        foreach (var shared in _shared.Values.Where(l => l.IsValueCreated))
+        {
+            await shared.Value.DisposeAsync();
+        }
+
         if (_edge is not null)
         {
             await _edge.DisposeAsync();
@@ -78,7 +89,7 @@ public sealed class EdgeFactory(
     : WebApplicationFactory<edge::Program>
 {
     public const string RemoteAddressHeader = "X-Test-Remote-Address";
-    private static readonly string[] GrpcClients = ["IntegrationsClient", "OutboundClient", "OperationsClient", "HealthClient"];
+    private static readonly string[] GrpcClients = ["IntegrationsClient", "OutboundClient", "OperationsClient", "AdministrationClient", "HealthClient"];
 
     public RecordingLoggerProvider Logs { get; } = new();
 

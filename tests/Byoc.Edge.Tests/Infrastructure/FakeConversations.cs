@@ -37,6 +37,8 @@ public sealed class FakeConversations : IAsyncDisposable
         builder.Services.AddSingleton(Integrations);
         builder.Services.AddSingleton(Outbound);
         builder.Services.AddSingleton(Operations);
+        Administration = new FakeAdministration(Integrations);
+        builder.Services.AddSingleton(Administration);
         _app = builder.Build();
         // Only the Edge's own (client-side) deadline may end a call: a server-side deadline would race it and, on
         // TestServer, surface as a stream reset (Internal) instead of DeadlineExceeded.
@@ -48,6 +50,7 @@ public sealed class FakeConversations : IAsyncDisposable
         _app.MapGrpcService<FakeIntegrations>();
         _app.MapGrpcService<FakeOutbound>();
         _app.MapGrpcService<FakeOperations>();
+        _app.MapGrpcService<FakeAdministration>();
         // TestServer starts synchronously; there is no socket to wait for.
         _app.StartAsync().GetAwaiter().GetResult();
         Address = overHttp2 ? _app.Urls.First() : null;
@@ -62,6 +65,8 @@ public sealed class FakeConversations : IAsyncDisposable
 
     public FakeOperations Operations { get; } = new();
 
+    public FakeAdministration Administration { get; }
+
     public HttpMessageHandler CreateHandler() => Address is null ? _app.GetTestServer().CreateHandler() : new SocketsHttpHandler();
 
     public void Reset()
@@ -69,6 +74,7 @@ public sealed class FakeConversations : IAsyncDisposable
         Integrations.Reset();
         Outbound.Reset();
         Operations.Reset();
+        Administration.Reset();
     }
 
     public async ValueTask DisposeAsync()
@@ -259,6 +265,18 @@ public sealed class FakeIntegrations : Byoc.Conversations.V1.Integrations.Integr
     }
 
     public void Add(Credential credential) => _secrets[credential.Secret] = credential;
+
+    /// <summary>Every secret of the integration stops working; answers the newest generation it had.</summary>
+    public long EndAll(string integrationId)
+    {
+        var mine = _secrets.Values.Where(c => c.IntegrationId == integrationId).ToList();
+        foreach (var old in mine)
+        {
+            Revoke(old.Secret);
+        }
+
+        return mine.Count == 0 ? 0 : mine.Max(c => c.Generation);
+    }
 
     /// <summary>The end of a rotation overlap: the old secret stops working.</summary>
     public void Revoke(string secret) => _secrets.TryRemove(secret, out _);
