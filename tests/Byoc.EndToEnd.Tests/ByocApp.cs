@@ -23,6 +23,9 @@ public sealed class ByocApp : IAsyncLifetime
     /// <summary>Given to the app model, so tests can call Conversations' gRPC services as Byoc's own parts do.</summary>
     public const string InternalKey = "end-to-end-internal-key-0123456789abcdef0123456789";
 
+    /// <summary>The Edge's admin API key in this app (an Admin of every tenant), for the admin API and pages.</summary>
+    public const string AdminApiKey = "end-to-end-admin-key-0123456789abcdef0123456789";
+
     public static readonly string[] Resources = ["redis", "conversations", "connector-junglebook", "edge", "sandbox"];
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
@@ -54,6 +57,8 @@ public sealed class ByocApp : IAsyncLifetime
             timeout.Token);
         // Every test opens the settings page from one address (127.0.0.1); the per-address limit has its own Edge tests.
         builder.CreateResourceBuilder<Aspire.Hosting.ApplicationModel.ProjectResource>("edge").WithEnvironment("Edge__Settings__PermitsPerMinute", "100000");
+        // Tests sign in to the admin API and pages as an Admin of every tenant with this key.
+        builder.CreateResourceBuilder<Aspire.Hosting.ApplicationModel.ProjectResource>("edge").WithEnvironment("Edge__Admin__ApiKey", AdminApiKey);
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);
         foreach (var resource in Resources)
