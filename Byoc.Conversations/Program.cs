@@ -7,7 +7,11 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddRedisClient("redis");
 builder.AddConversations();
-builder.Services.AddGrpc(o => o.Interceptors.Add<Byoc.ServiceDefaults.InternalCallerInterceptor>());
+builder.Services.AddGrpc(o =>
+{
+    o.Interceptors.Add<Byoc.ServiceDefaults.InternalCallerInterceptor>();
+    o.Interceptors.Add<RedisFailuresAsUnavailable>();
+});
 builder.Services.AddInternalCallers(InternalCallerPolicy.Rights);
 builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false);
 

@@ -19,7 +19,18 @@ internal sealed partial class WebhookEndpoint(IPlatform platform, ConnectorName 
     public async Task<IResult> HandleAsync(HttpContext context, string accountId)
     {
         var cancellationToken = context.RequestAborted;
-        var account = await accounts.FindAsync(accountId, cancellationToken);
+        PlatformAccount? account;
+        try
+        {
+            account = await accounts.FindAsync(accountId, cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            // No account known yet and Conversations cannot say: the platform must send it again, not give up.
+            LogConversationsFailed(name.Value, e.StatusCode);
+            return Unavailable(context, "Byoc cannot take the webhook now; send it again.");
+        }
+
         if (account is null)
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No {name.Value} account '{accountId}'.");

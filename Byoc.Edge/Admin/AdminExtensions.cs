@@ -1,11 +1,14 @@
 using Byoc.Edge.Admin.Components;
+using Byoc.Edge.Admin.SignIn;
 using Byoc.Edge.Admin.Credentials;
 using Byoc.Edge.Admin.PointsOfContact;
 using Byoc.Edge.Admin.Operations;
 using Byoc.Edge.Admin.Readiness;
 using Byoc.Edge.Cxone;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.FluentUI.AspNetCore.Components;
 
 namespace Byoc.Edge.Admin;
@@ -17,6 +20,9 @@ public static class AdminExtensions
     public const string SchemeName = "Admin";
     public const string CookieScheme = "AdminCookie";
     public const string CookieName = "__Host-byoc-admin";
+
+    /// <summary>The header a cookie-authenticated change to the admin API carries its anti-forgery token in.</summary>
+    public const string AntiforgeryHeader = "X-Byoc-Antiforgery";
 
     public static WebApplicationBuilder AddAdmin(this WebApplicationBuilder builder)
     {
@@ -35,8 +41,11 @@ public static class AdminExtensions
                 o.Cookie.Name = CookieName;
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+                // Lax, not Strict: CXone opens the Action URL from its own site, and the session cookie set there must
+                // come along on the redirect to /admin (a top-level navigation). Changes are guarded by anti-forgery.
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.Cookie.Path = "/";
+                // Each sign-in sets its own expiry (AdminSignInOptions); this is only the fallback.
                 o.ExpireTimeSpan = TimeSpan.FromMinutes(30);
                 o.SlidingExpiration = false;
                 o.LoginPath = "/admin/sign-in";
@@ -49,6 +58,11 @@ public static class AdminExtensions
                     ? Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "This needs the Byoc.Admin role.").ExecuteAsync(context.HttpContext)
                     : Redirect(context);
             });
+
+        builder.AddAdminSignIn(authentication, entra);
+        builder.Services.AddAntiforgery(o => o.HeaderName = AntiforgeryHeader);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<IPointOfContactActions, NoPointOfContactActions>();
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicies.Read, p => p.AddAuthenticationSchemes(SchemeName).RequireAuthenticatedUser().RequireRole(AdminRoles.Admin, AdminRoles.Viewer))
@@ -80,6 +94,19 @@ public static class AdminExtensions
                 }
             }
 
+            // The session cookie is sent by the browser on its own: a change made with it must prove it comes from
+            // the admin UI (API key and bearer callers set their header themselves, so a forged page cannot).
+            if (context.Request.Path.StartsWithSegments("/admin/api") && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
+                && !HttpMethods.IsOptions(context.Request.Method) && SelectScheme(context.Request, entra: true) == CookieScheme
+                && context.User.Identity?.AuthenticationType == CookieScheme
+                && !await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context))
+            {
+                await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Anti-forgery token missing or invalid",
+                    detail: $"A change made with the admin session cookie needs the {AntiforgeryHeader} header from GET /admin/api/antiforgery.",
+                    extensions: new Dictionary<string, object?> { ["field"] = AntiforgeryHeader }).ExecuteAsync(context);
+                return;
+            }
+
             await next(context);
         });
         app.UseAntiforgery();
@@ -94,12 +121,19 @@ public static class AdminExtensions
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapAdminAuditApi();
+        api.MapGet("/antiforgery", (HttpContext context, IAntiforgery antiforgery) =>
+                TypedResults.Ok(new AntiforgeryToken(AntiforgeryHeader, antiforgery.GetAndStoreTokens(context).RequestToken!)))
+            .WithName("GetAdminAntiforgeryToken")
+            .WithSummary($"The token a change made with the admin session cookie sends in {AntiforgeryHeader} (API key and bearer calls need none)");
         api.MapPointsOfContactApi();
         api.MapCredentialsApi();
         api.MapOperationsApi();
         api.MapReadinessApi();
+        app.MapAdminSignIn();
         return app;
     }
+
+    public sealed record AntiforgeryToken(string HeaderName, string Token);
 
     private static RouteGroupBuilder MapAdminAuditApi(this RouteGroupBuilder api)
     {

@@ -1,17 +1,21 @@
+using System.Globalization;
 using System.Net;
-using System.Text;
+using System.Security.Claims;
 using Byoc.Conversations.V1;
+using Byoc.Edge.Admin;
+using Byoc.Edge.Admin.SignIn;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 
 namespace Byoc.Edge.Apis;
 
 /// <summary>
-/// The page CXone opens from its Points of Contact Digital page (the integration's Action URL) with a one-time
-/// token: Conversations verifies the token with CXone; a valid one shows who signed in and the tenant's
-/// integrations and points of contact, an invalid one sends the browser back to CXone (<c>backUrl</c>).
-/// Editing (points of contact, secrets, platform credentials) comes with the admin UI.
+/// The pages CXone opens from its Points of Contact Digital page with a one-time token: the integration's Action URL
+/// (<c>/settings</c>: Conversations verifies the token with CXone; a valid one starts a short admin session of that
+/// tenant and opens <c>/admin</c>), and its Reconnect and Remove URLs. A bad, used or expired token shows a clear page
+/// with the way back to CXone (<c>backUrl</c>), never an error page.
 /// </summary>
-public static class SettingsApi
+public static partial class SettingsApi
 {
     /// <summary>The per-address limit of the anonymous settings page (each opening costs a call to CXone).</summary>
     public const string RateLimitPolicy = "settings-page";
@@ -41,46 +45,143 @@ public static class SettingsApi
 
     public static IEndpointRouteBuilder MapSettingsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/settings", async (int? userId, int? brandId, string? token, string? apiHost, string? backUrl, Integrations.IntegrationsClient integrations, IConfiguration configuration, CancellationToken cancellationToken) =>
+        app.MapGet("/settings", async (HttpContext context, int? userId, int? brandId, string? token, string? apiHost, string? backUrl,
+                Integrations.IntegrationsClient integrations, IConfiguration configuration, IOptionsMonitor<AdminSignInOptions> signIn, TimeProvider time, CancellationToken cancellationToken) =>
             {
                 var back = BackUrl(backUrl, configuration);
-                if (userId is null || brandId is null || string.IsNullOrEmpty(token))
+                var (answer, refused) = await VerifyAsync(new CxoneLink(userId, brandId, token, apiHost, backUrl), back, integrations, cancellationToken);
+                if (answer is null)
                 {
-                    return Refused(back, "The settings page needs userId, brandId and token, as CXone sends them.");
+                    return refused!;
                 }
 
-                if (CxoneHost(apiHost, backUrl) is not { } host)
-                {
-                    return ErrorPage(StatusCodes.Status400BadRequest, "Which CXone?", "The link names no CXone: it needs apiHost, or a backUrl on the CXone it was opened from.");
-                }
-
-                VerifySettingsTokenResponse answer;
-                try
-                {
-                    answer = await integrations.VerifySettingsTokenAsync(
-                        new VerifySettingsTokenRequest { BrandId = brandId.Value, UserId = userId.Value, Token = token, CxoneHost = host },
-                        cancellationToken: cancellationToken);
-                }
-                catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
-                {
-                    // Checked against the registry before any call to a CXone: an unknown host is never sent the token.
-                    return ErrorPage(StatusCodes.Status400BadRequest, "Unknown CXone", $"Byoc serves no integration of the CXone at {host}. ({e.Status.Detail})");
-                }
-                catch (RpcException)
-                {
-                    // Unavailable, a deadline, or anything unexpected: the page cannot be shown now, and may be later.
-                    return ErrorPage(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", "Byoc cannot check the sign-in now; open the page again from CXone.");
-                }
-
-                return answer.Valid ? Results.Content(Page(answer, back), "text/html; charset=utf-8") : Refused(back, "CXone did not confirm this sign-in (the link is used or expired).");
+                // A short session, an Admin of this CXone tenant only; "Done" returns to CXone's backUrl.
+                var principal = AdminSession.Principal(ActionUrlUserName(answer), ActionUrlVia, AdminRoles.Admin, [answer.TenantId],
+                    [.. back is null ? Array.Empty<Claim>() : [new Claim(AdminSession.BackUrlClaim, back.AbsoluteUri)],
+                     new Claim(ClaimTypes.Email, answer.UserEmail), new Claim(CxoneUserClaim, userId!.Value.ToString(CultureInfo.InvariantCulture)),
+                     new Claim(CxoneBrandClaim, brandId!.Value.ToString(CultureInfo.InvariantCulture))]);
+                await AdminSession.SignInAsync(context, principal, signIn.CurrentValue.ActionUrlSessionLifetime, time);
+                return Results.Redirect("/admin");
             })
             .RequireRateLimiting(RateLimitPolicy)
             .WithName("CxoneSettingsPage")
-            .WithSummary("The settings page CXone opens (Action URL) with a one-time token.")
+            .WithSummary("The settings page CXone opens (Action URL) with a one-time token: starts a short admin session of that tenant.")
             .AllowAnonymous()
+            .ExcludeFromDescription();
+
+        app.MapMethods("/settings/reconnect", [HttpMethods.Get, HttpMethods.Post], (HttpContext context, IServiceProvider services, CancellationToken cancellationToken) =>
+                PointOfContactActionAsync(context, "reconnect", services, cancellationToken))
+            .RequireRateLimiting(RateLimitPolicy)
+            .WithName("CxoneReconnectUrl")
+            .WithSummary("CXone's Reconnect URL: re-checks a point of contact's platform credentials.")
+            .AllowAnonymous()
+            .DisableAntiforgery()
+            .ExcludeFromDescription();
+
+        app.MapMethods("/settings/remove", [HttpMethods.Get, HttpMethods.Post, HttpMethods.Delete], (HttpContext context, IServiceProvider services, CancellationToken cancellationToken) =>
+                PointOfContactActionAsync(context, "remove", services, cancellationToken))
+            .RequireRateLimiting(RateLimitPolicy)
+            .WithName("CxoneRemoveUrl")
+            .WithSummary("CXone's Remove URL: deletes a point of contact and its CXone channel.")
+            .AllowAnonymous()
+            .DisableAntiforgery()
             .ExcludeFromDescription();
         return app;
     }
+
+    /// <summary>How an admin session opened from CXone signed in (<see cref="AdminUser.Via"/>).</summary>
+    public const string ActionUrlVia = "cxone-action-url";
+    public const string CxoneUserClaim = "byoc_cxone_user";
+    public const string CxoneBrandClaim = "byoc_cxone_brand";
+
+    private sealed record CxoneLink(int? UserId, int? BrandId, string? Token, string? ApiHost, string? BackUrl);
+
+    private static string ActionUrlUserName(VerifySettingsTokenResponse answer) =>
+        answer.UserName is { Length: > 0 } name ? name : answer.UserEmail is { Length: > 0 } email ? email : "CXone admin";
+
+    // The one-time token checked by Conversations with the one CXone the link names: the answer, or the page to show.
+    private static async Task<(VerifySettingsTokenResponse? Answer, IResult? Refused)> VerifyAsync(
+        CxoneLink link, Uri? back, Integrations.IntegrationsClient integrations, CancellationToken cancellationToken)
+    {
+        if (link.UserId is null || link.BrandId is null || string.IsNullOrEmpty(link.Token))
+        {
+            return (null, ErrorPage(StatusCodes.Status400BadRequest, "This link is incomplete", "The settings page needs userId, brandId and token, as CXone sends them. Open it again from CXone's Points of Contact page.", back));
+        }
+
+        if (CxoneHost(link.ApiHost, link.BackUrl) is not { } host)
+        {
+            return (null, ErrorPage(StatusCodes.Status400BadRequest, "Which CXone?", "The link names no CXone: it needs apiHost, or a backUrl on the CXone it was opened from.", back));
+        }
+
+        VerifySettingsTokenResponse answer;
+        try
+        {
+            answer = await integrations.VerifySettingsTokenAsync(
+                new VerifySettingsTokenRequest { BrandId = link.BrandId.Value, UserId = link.UserId.Value, Token = link.Token, CxoneHost = host },
+                cancellationToken: cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
+        {
+            // Checked against the registry before any call to a CXone: an unknown host is never sent the token.
+            return (null, ErrorPage(StatusCodes.Status400BadRequest, "Unknown CXone", $"Byoc serves no integration of the CXone at {host}. ({e.Status.Detail})", back));
+        }
+        catch (RpcException)
+        {
+            // Unavailable, a deadline, or anything unexpected: the page cannot be shown now, and may be later.
+            return (null, ErrorPage(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", "Byoc cannot check the sign-in now; open the page again from CXone.", back));
+        }
+
+        return answer.Valid && answer.TenantId.Length > 0
+            ? (answer, null)
+            : (null, ErrorPage(StatusCodes.Status401Unauthorized, "This link has expired",
+                "CXone did not confirm this sign-in: the link was already used or has expired. Open the settings again from CXone's Points of Contact page.", back));
+    }
+
+    // CXone's Reconnect and Remove calls are not public (cxone-contract §2.6): accept the link's fields from the query,
+    // a form or a JSON body, log the request as it came (no token), verify like /settings, then act.
+    private static async Task<IResult> PointOfContactActionAsync(HttpContext context, string action, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SettingsApi).FullName!);
+        var fields = await CxoneActionRequest.ReadAsync(context.Request, cancellationToken);
+        LogCxoneAction(logger, action, context.Request.Method, fields.Redacted);
+
+        var configuration = services.GetRequiredService<IConfiguration>();
+        var back = BackUrl(fields.Get("backUrl"), configuration);
+        var link = new CxoneLink(fields.GetInt("userId"), fields.GetInt("brandId"), fields.Get("token"), fields.Get("apiHost"), fields.Get("backUrl"));
+        var (answer, refused) = await VerifyAsync(link, back, services.GetRequiredService<Integrations.IntegrationsClient>(), cancellationToken);
+        if (answer is null)
+        {
+            return refused!;
+        }
+
+        var channelId = fields.ChannelId();
+        if (channelId is null)
+        {
+            return ErrorPage(StatusCodes.Status400BadRequest, "Which point of contact?", "CXone's request names no channel (channelId).", back);
+        }
+
+        var user = new AdminUser(ActionUrlUserName(answer), ActionUrlVia, AdminRoles.Admin, new HashSet<string>(StringComparer.Ordinal) { answer.TenantId });
+        var actions = services.GetRequiredService<IPointOfContactActions>();
+        var result = action == "remove"
+            ? await actions.DeleteAsync(channelId, user, cancellationToken)
+            : await actions.CheckAsync(channelId, user, cancellationToken);
+        LogCxoneActionDone(logger, action, channelId, result.Status);
+        var title = (action, result.Succeeded) switch
+        {
+            ("remove", true) => "Point of contact removed",
+            ("remove", false) => "The point of contact was not removed",
+            (_, true) => "Point of contact reconnected",
+            _ => "The point of contact was not reconnected",
+        };
+        return WantsHtml(context.Request)
+            ? ErrorPage(result.Status, title, result.Message, back)
+            : Results.Json(new CxoneActionAnswer(channelId, result.Succeeded, result.Message), statusCode: result.Status);
+    }
+
+    public sealed record CxoneActionAnswer(string ChannelId, bool Succeeded, string Message);
+
+    private static bool WantsHtml(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method) || request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
 
     // Only back to CXone (or hosts configured under Edge:Settings:BackUrlHosts): the page must not be an open redirect.
     // nicecxone-gov.com is CXone's FedRAMP area (na2).
@@ -115,39 +216,22 @@ public static class SettingsApi
         return Uri.TryCreate(backUrl, UriKind.Absolute, out var back) && back.Scheme is "https" or "http" ? back.Authority : null;
     }
 
-    private static IResult ErrorPage(int status, string title, string text) =>
+    // A clear page, never an error page: what happened, and the way back to CXone when the link gave a valid one.
+    private static IResult ErrorPage(int status, string title, string text, Uri? back) =>
         Results.Content($$"""
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Byoc settings: {{WebUtility.HtmlEncode(title)}}</title></head>
-            <body style="font-family: system-ui, sans-serif; margin: 2rem"><h1>{{WebUtility.HtmlEncode(title)}}</h1><p data-testid="error">{{WebUtility.HtmlEncode(text)}}</p></body></html>
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Byoc: {{WebUtility.HtmlEncode(title)}}</title>
+            <style>body { font-family: "Segoe UI", system-ui, sans-serif; margin: 0; } header { background: #0f3d5c; color: #fff; padding: .6rem 1rem; font-weight: 600; }
+            main { max-width: 40rem; margin: 2rem auto; padding: 0 1rem; } a.back { display: inline-block; margin-top: 1rem; padding: .5rem 1rem; background: #0f6cbd; color: #fff; border-radius: 4px; text-decoration: none; }</style></head>
+            <body><header>Byoc</header><main><h1>{{WebUtility.HtmlEncode(title)}}</h1><p data-testid="error">{{WebUtility.HtmlEncode(text)}}</p>
+            {{(back is null ? "<p>Close this tab and open the settings again from CXone.</p>" : $"<a class=\"back\" data-testid=\"back-to-cxone\" href=\"{WebUtility.HtmlEncode(back.AbsoluteUri)}\">Back to CXone</a>")}}
+            </main></body></html>
             """, "text/html; charset=utf-8", statusCode: status);
 
-    private static IResult Refused(Uri? back, string reason) =>
-        back is not null ? Results.Redirect(back.AbsoluteUri) : Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: reason);
+    [LoggerMessage(EventId = 4110, EventName = "CxonePointOfContactAction", Level = LogLevel.Information,
+        Message = "CXone's {Action} URL called with {Method}: {Request}")]
+    private static partial void LogCxoneAction(ILogger logger, string action, string method, string request);
 
-    private static string Page(VerifySettingsTokenResponse answer, Uri? back)
-    {
-        static string E(string value) => WebUtility.HtmlEncode(value);
-        var body = new StringBuilder();
-        foreach (var integration in answer.Integrations)
-        {
-            body.Append($"<h2>{E(integration.Name)}</h2><p>Integration <code>{E(integration.IntegrationId)}</code>, client id <code data-testid=\"client-id\">{E(integration.ClientId)}</code></p>")
-                .Append("<table><thead><tr><th>Point of contact</th><th>Connector</th><th>Platform account</th><th>Icon</th></tr></thead><tbody>");
-            foreach (var channel in integration.Channels)
-            {
-                body.Append($"<tr data-testid=\"point-of-contact\"><td>{E(channel.Name)}</td><td>{E(channel.Connector)}</td><td>{E(channel.AccountId)}</td><td>{E(channel.Icon)}</td></tr>");
-            }
-
-            body.Append("</tbody></table>");
-        }
-
-        return $$"""
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Byoc settings</title>
-            <style>body { font-family: system-ui, sans-serif; margin: 2rem; } table { border-collapse: collapse; } td, th { padding: .3rem .8rem; border-bottom: 1px solid #ddd; text-align: left; }</style></head>
-            <body><h1>Byoc settings</h1>
-            <p data-testid="signed-in">Signed in from CXone as {{E(answer.UserName)}} ({{E(answer.UserEmail)}}), tenant {{E(answer.TenantId)}}.</p>
-            {{body}}
-            {{(back is null ? string.Empty : $"<p><a href=\"{E(back.AbsoluteUri)}\">Back to CXone</a></p>")}}
-            </body></html>
-            """;
-    }
+    [LoggerMessage(EventId = 4111, EventName = "CxonePointOfContactActionDone", Level = LogLevel.Information,
+        Message = "CXone's {Action} of point of contact {ChannelId} answered {Status}")]
+    private static partial void LogCxoneActionDone(ILogger logger, string action, string channelId, int status);
 }

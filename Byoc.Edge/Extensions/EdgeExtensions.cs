@@ -44,12 +44,16 @@ public static class EdgeExtensions
     public static WebApplicationBuilder AddConversationsClients(this WebApplicationBuilder builder)
     {
         var deadline = builder.Configuration.GetValue($"{EdgeOptions.Section}:{nameof(EdgeOptions.ConversationsDeadline)}", new EdgeOptions().ConversationsDeadline);
-        builder.Services.AddGrpcServiceClient<Integrations.IntegrationsClient>("conversations", deadline);
-        builder.Services.AddGrpcServiceClient<Outbound.OutboundClient>("conversations", deadline);
-        builder.Services.AddGrpcServiceClient<Operations.OperationsClient>("conversations", deadline);
+        // Every side-effecting call carries an idempotency key, so one answered Unavailable (a replica gone) is
+        // retried, on another replica, instead of failing CXone's call.
+        builder.Services.AddGrpcServiceClient<Integrations.IntegrationsClient>("conversations", deadline, retryUnavailable: true);
+        builder.Services.AddGrpcServiceClient<Outbound.OutboundClient>("conversations", deadline, retryUnavailable: true);
+        builder.Services.AddGrpcServiceClient<Operations.OperationsClient>("conversations", deadline, retryUnavailable: true);
+        // Not retried: creating a point of contact is not idempotent at CXone.
         builder.Services.AddGrpcServiceClient<Byoc.Administration.V1.Administration.AdministrationClient>("conversations", deadline);
-        // The Edge cannot serve CXone while it cannot reach Conversations: its readiness says so.
-        builder.Services.AddGrpcServiceClient<Health.HealthClient>("conversations", TimeSpan.FromSeconds(3));
+        // The Edge cannot serve CXone while it cannot reach Conversations: its readiness says so. One replica
+        // down is not that: the retry finds the other.
+        builder.Services.AddGrpcServiceClient<Health.HealthClient>("conversations", TimeSpan.FromSeconds(3), retryUnavailable: true);
         builder.Services.AddHealthChecks().AddCheck<ConversationsHealthCheck>("conversations");
         return builder;
     }

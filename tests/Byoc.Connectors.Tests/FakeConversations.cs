@@ -21,6 +21,12 @@ public sealed class FakeConversations : IAsyncDisposable
 
     public Uri Url => _server!.Url;
 
+    /// <summary>When set, every request for account settings fails with it (Conversations down or failing).</summary>
+    public StatusCode? FailAccountsWith { get; set; }
+
+    /// <summary>Ingest attempts per message id, retries included.</summary>
+    public ConcurrentDictionary<string, int> Attempts { get; } = new(StringComparer.Ordinal);
+
     public void AddAccount(string accountId, IReadOnlyDictionary<string, string> settings) =>
         Accounts[accountId] = new AccountSettings { AccountId = accountId, ChannelId = $"chat_{accountId}", Settings = { settings.ToDictionary() } };
 
@@ -45,6 +51,13 @@ public sealed class FakeConversations : IAsyncDisposable
     {
         public override Task<IngestResponse> Ingest(IngestRequest request, ServerCallContext context)
         {
+            var attempt = fake.Attempts.AddOrUpdate(request.Message.ExternalMessageId, 1, (_, n) => n + 1);
+            // "gone-{n}-...": the first n attempts meet a replica that went away (Unavailable), as during a kill.
+            if (request.Message.ExternalMessageId.Split('-') is ["gone", var times, ..] && attempt <= int.Parse(times, System.Globalization.CultureInfo.InvariantCulture))
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable, "the replica went away"));
+            }
+
             // A message id "answer-{Status}-..." gets that status, as Conversations would answer it.
             if (request.Message.ExternalMessageId.Split('-') is ["answer", var status, ..] && Enum.TryParse<StatusCode>(status, out var code))
             {
@@ -61,6 +74,11 @@ public sealed class FakeConversations : IAsyncDisposable
         public override Task<GetAccountSettingsResponse> GetAccountSettings(GetAccountSettingsRequest request, ServerCallContext context)
         {
             fake.AccountsAskedFor.Enqueue(request.Connector);
+            if (fake.FailAccountsWith is { } failure)
+            {
+                throw new RpcException(new Status(failure, "Conversations cannot answer"));
+            }
+
             return Task.FromResult(new GetAccountSettingsResponse { Accounts = { fake.Accounts.Values } });
         }
     }

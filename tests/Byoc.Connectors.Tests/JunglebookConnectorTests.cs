@@ -56,6 +56,21 @@ public sealed class JunglebookConnectorTests(JunglebookFixture fixture) : IClass
         Assert.Equal(field, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("field").GetString());
     }
 
+    [Fact]
+    public async Task A_webhook_while_Conversations_cannot_name_the_accounts_answers_503_with_Retry_After()
+    {
+        await using var conversations = new FakeConversations { FailAccountsWith = Grpc.Core.StatusCode.Unavailable };
+        await conversations.StartAsync();
+        await using var connector = new ConnectorHost<junglebook::Program>(conversations, new Dictionary<string, string> { ["Junglebook:ApiBaseUrl"] = "http://127.0.0.1:9/" });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/hooks/junglebook/monkeys") { Content = new StringContent("{}") };
+
+        using var response = await connector.CreateClient().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     private async Task<HttpResponseMessage> PostAsync(string body)
     {
         var bytes = Encoding.UTF8.GetBytes(body);

@@ -129,6 +129,18 @@ public sealed class WebhookConnectorTests(WebhookFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task An_ingest_that_meets_a_replica_going_away_is_retried_and_taken_once()
+    {
+        var id = $"gone-2-{Unique()}";
+
+        using var response = await PostAsync("ok", Event(id), WebhookFixture.Secret, Now);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(3, fixture.Conversations.Attempts[id]);
+        Assert.Single(fixture.Conversations.Ingested, i => i.Message.ExternalMessageId == id);
+    }
+
+    [Fact]
     public async Task An_agent_message_is_posted_signed_with_the_documented_payload_and_the_answer_gives_its_id()
     {
         var key = Unique();

@@ -27,6 +27,55 @@ public sealed class IngestDurabilityTests
         }
     }
 
+    [Fact]
+    public async Task With_Redis_down_an_ingest_answers_Unavailable_not_Unknown_and_is_taken_once_Redis_is_back()
+    {
+        var redis = new RedisServer();
+        await redis.InitializeAsync();
+        try
+        {
+            await using var factory = Conversations(redis, "WaitAof");
+            using var channel = GrpcChannel.ForAddress(factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = ConversationsStack.WithInternalKey(factory.Server.CreateHandler(), ConversationsStack.ConnectorKey) });
+            var inbound = new V1.Inbound.InboundClient(channel);
+            Assert.True((await inbound.IngestAsync(Sample.Ingest("a1", Sample.Unique("thread"), Sample.Unique("m"), "before"))).AcceptedNew);
+            var request = Sample.Ingest("a1", Sample.Unique("thread"), Sample.Unique("m"), "while Redis is down");
+
+            await redis.StopAsync();
+            var error = await Assert.ThrowsAsync<RpcException>(() => inbound.IngestAsync(request, deadline: DateTime.UtcNow.AddSeconds(30)).ResponseAsync);
+            await redis.StartAsync();
+
+            Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+            Assert.Equal("Redis is unavailable; try again", error.Status.Detail);
+            await Poll.UntilAsync(async () =>
+            {
+                try
+                {
+                    return (await inbound.IngestAsync(request)).AcceptedNew;
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(30), "the ingest is taken once Redis is back");
+        }
+        finally
+        {
+            await redis.DisposeAsync();
+        }
+    }
+
+    private static WebApplicationFactory<Program> Conversations(RedisServer redis, string mode) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Testing");
+            foreach (var (key, value) in ConversationsStack.Settings(redis.ConnectionString, new Uri("http://127.0.0.1:1"), new Uri("http://127.0.0.1:1")))
+            {
+                web.UseSetting(key, value);
+            }
+
+            web.UseSetting("Byoc:Conversations:Durability", mode);
+        });
+
     private static async Task IngestAsync(RedisServer redis, string mode, bool acknowledged)
     {
         await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>

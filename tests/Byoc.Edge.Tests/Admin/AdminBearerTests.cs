@@ -16,7 +16,7 @@ public sealed class AdminBearerTests(EdgeHost host) : EdgeTest(host), IAsyncLife
 {
     private EdgeFactory? _edge;
 
-    private EdgeFactory Edge => _edge ??= Host.Create(services: s => s.AddSingleton<IStartupFilter, ChangeEndpoint>());
+    private EdgeFactory Edge => _edge ??= Host.Create(services: s => s.AddSingleton<IStartupFilter, TestChangeEndpoint>());
 
     async Task IAsyncLifetime.DisposeAsync()
     {
@@ -39,7 +39,7 @@ public sealed class AdminBearerTests(EdgeHost host) : EdgeTest(host), IAsyncLife
     [Fact]
     public async Task A_viewer_is_forbidden_a_change()
     {
-        using var response = await SendAsync(HttpMethod.Post, ChangeEndpoint.Path, AdminTokens.Bearer(AdminTokens.Viewer));
+        using var response = await SendAsync(HttpMethod.Post, TestChangeEndpoint.Path, AdminTokens.Bearer(AdminTokens.Viewer));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -48,7 +48,7 @@ public sealed class AdminBearerTests(EdgeHost host) : EdgeTest(host), IAsyncLife
     [Fact]
     public async Task An_admin_changes_as_an_entra_user_of_the_tenants_in_the_token()
     {
-        using var response = await SendAsync(HttpMethod.Post, ChangeEndpoint.Path, AdminTokens.Create(AdminTokens.Admin, [TestData.TenantA], "Grace Admin", TimeSpan.FromMinutes(5)));
+        using var response = await SendAsync(HttpMethod.Post, TestChangeEndpoint.Path, AdminTokens.Create(AdminTokens.Admin, [TestData.TenantA], "Grace Admin", TimeSpan.FromMinutes(5)));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var user = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
@@ -61,7 +61,7 @@ public sealed class AdminBearerTests(EdgeHost host) : EdgeTest(host), IAsyncLife
     [Fact]
     public async Task An_admin_token_without_tenant_claims_is_an_admin_of_every_tenant()
     {
-        using var response = await SendAsync(HttpMethod.Post, ChangeEndpoint.Path, AdminTokens.Bearer(AdminTokens.Admin));
+        using var response = await SendAsync(HttpMethod.Post, TestChangeEndpoint.Path, AdminTokens.Bearer(AdminTokens.Admin));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var user = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
@@ -72,7 +72,7 @@ public sealed class AdminBearerTests(EdgeHost host) : EdgeTest(host), IAsyncLife
     public async Task A_token_with_neither_admin_role_is_forbidden()
     {
         using var read = await SendAsync(HttpMethod.Get, "/admin/api/audit", AdminTokens.Bearer("Byoc.Other"));
-        using var change = await SendAsync(HttpMethod.Post, ChangeEndpoint.Path, AdminTokens.Bearer("Byoc.Other"));
+        using var change = await SendAsync(HttpMethod.Post, TestChangeEndpoint.Path, AdminTokens.Bearer("Byoc.Other"));
 
         Assert.Equal(HttpStatusCode.Forbidden, read.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, change.StatusCode);
@@ -101,7 +101,7 @@ public sealed class AdminBearerTests(EdgeHost host) : EdgeTest(host), IAsyncLife
         var cxone = await TokenAsync(Client);
 
         using var read = await SendAsync(HttpMethod.Get, "/admin/api/audit", cxone);
-        using var change = await SendAsync(HttpMethod.Post, ChangeEndpoint.Path, cxone);
+        using var change = await SendAsync(HttpMethod.Post, TestChangeEndpoint.Path, cxone);
 
         Assert.Equal(HttpStatusCode.Unauthorized, read.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, change.StatusCode);
@@ -137,33 +137,5 @@ public sealed class AdminBearerTests(EdgeHost host) : EdgeTest(host), IAsyncLife
         using var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         return await client.SendAsync(request);
-    }
-
-    /// <summary>
-    /// A change endpoint of the tests' own under /admin/api (Change policy), answering who made it: set before routing,
-    /// so the Edge's own authorization middleware enforces its policy.
-    /// </summary>
-    private sealed class ChangeEndpoint : IStartupFilter
-    {
-        public const string Path = "/admin/api/tests/change";
-
-        private static readonly Endpoint Endpoint = new(
-            context => Results.Json(AdminUser.From(context.User)).ExecuteAsync(context),
-            new EndpointMetadataCollection(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute(AdminPolicies.Change)),
-            "Tests: a change");
-
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((context, following) =>
-            {
-                if (context.Request.Path == Path && HttpMethods.IsPost(context.Request.Method))
-                {
-                    context.SetEndpoint(Endpoint);
-                }
-
-                return following(context);
-            });
-            next(app);
-        };
     }
 }

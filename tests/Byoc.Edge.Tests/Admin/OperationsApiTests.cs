@@ -117,7 +117,7 @@ public sealed class OperationsApiTests(EdgeHost host) : EdgeTest(host)
         Assert.Equal(3, replays.Count);
         Assert.All(replays, e =>
         {
-            Assert.Equal("Byoc.Admin-of-tenant-a@test", e.GetProperty("who").GetString());
+            Assert.Equal("Byoc.Admin user", e.GetProperty("who").GetString());
             Assert.Equal("entra", e.GetProperty("via").GetString());
             Assert.Equal(TestData.TenantA, e.GetProperty("tenantId").GetString());
         });
