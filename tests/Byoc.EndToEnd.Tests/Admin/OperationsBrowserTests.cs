@@ -58,6 +58,10 @@ public sealed class OperationsBrowserTests(ByocApp app, Browser browser) : IClas
         await Assertions.Expect(timeline.Locator("tr.hop-dead_lettered")).ToBeVisibleAsync(Visible);
         await Assertions.Expect(timeline.Locator("tr.hop-replayed")).ToBeVisibleAsync(Visible);
         await Assertions.Expect(timeline.Locator("tr.hop-accepted")).ToBeVisibleAsync(Visible);
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Find" })).ToBeEnabledAsync(new() { Timeout = 15_000 });
+        var hops = (await timeline.Locator("tr.hop td:nth-child(2)").AllInnerTextsAsync()).ToList();
+        // Refused, then replayed, then accepted (queued and the first send may swap: two replicas record them).
+        Assert.True(hops.IndexOf("dead_lettered") < hops.IndexOf("replayed") && hops.IndexOf("replayed") < hops.LastIndexOf("accepted"), string.Join(", ", hops));
         await Screenshot(page, "messages");
         Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
 
@@ -82,6 +86,7 @@ public sealed class OperationsBrowserTests(ByocApp app, Browser browser) : IClas
         await Assertions.Expect(result.Locator("li[data-check='public-address']")).ToContainTextAsync("127.0.0.1");
         await Assertions.Expect(result.Locator("li[data-check='not-aws-gateway']")).ToContainTextAsync("passed");
         await Assertions.Expect(result.Locator("li[data-check='token-endpoint']")).ToContainTextAsync("skipped");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Check" })).ToBeEnabledAsync(new() { Timeout = 15_000 });
         await Screenshot(page, "readiness");
 
         await page.GetByLabel("Public base URL").FillAsync("not a url");
@@ -99,6 +104,7 @@ public sealed class OperationsBrowserTests(ByocApp app, Browser browser) : IClas
 
         await Assertions.Expect(page.Locator("tr[data-connector='junglebook']")).ToContainTextAsync("answers", new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator($"tr[data-channel='{ByocApp.MonkeyKingdom}']")).ToBeVisibleAsync(Visible);
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Check again" })).ToBeEnabledAsync(new() { Timeout = 15_000 });
         await Screenshot(page, "connectors");
         Assert.Empty(errors);
     }
