@@ -74,6 +74,15 @@ if (builder.Environment.IsDevelopment() && builder.ExecutionContext.IsRunMode &&
         .WithUrlForEndpoint("http", http => new() { Url = $"{http.Url}/agent.html", DisplayText = "2. CXone agent console: watch it arrive, reply" });
 
     conversations.WithReference(sandbox);
+    // The sandbox's CXone tenant (Byoc.Sandbox's CxoneSimulatorOptions.TenantId).
+    const string SandboxTenantId = "11ee0000-sand-b0x0-0000-000000000001";
+    // Admins open the admin UI with their CXone account: the sandbox is the OpenID Connect provider, its admin user
+    // is an Admin of its tenant and its supervisor a Viewer (Edge:Admin:Cxone; docs/admin.md).
+    edge.WithEnvironment("Edge__Admin__Cxone__Authority", sandbox.GetEndpoint("http"))
+        .WithEnvironment("Edge__Admin__Cxone__ClientId", "byoc-admin-sandbox")
+        .WithEnvironment("Edge__Admin__Cxone__ClientSecret", "byoc-admin-sandbox-secret")
+        .WithEnvironment($"Edge__Admin__Cxone__Tenants__{SandboxTenantId}__Admins__0", "admin@sandbox.example")
+        .WithEnvironment($"Edge__Admin__Cxone__Tenants__{SandboxTenantId}__Viewers__0", "supervisor@sandbox.example");
     foreach (var (_, junglebook) in connectorProjects.Where(c => string.Equals(c.Connector.Type, ConnectorTypes.Junglebook, StringComparison.OrdinalIgnoreCase)))
     {
         junglebook.WithReference(sandbox);
@@ -82,3 +91,4 @@ if (builder.Environment.IsDevelopment() && builder.ExecutionContext.IsRunMode &&
 
 builder.Build().Run();
 return 0;
+

@@ -219,7 +219,7 @@ public static partial class SettingsApi
     // A clear page, never an error page: what happened, and the way back to CXone when the link gave a valid one.
     private static IResult ErrorPage(int status, string title, string text, Uri? back) =>
         Results.Content($$"""
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Byoc: {{WebUtility.HtmlEncode(title)}}</title>
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>Byoc: {{WebUtility.HtmlEncode(title)}}</title>
             <style>body { font-family: "Segoe UI", system-ui, sans-serif; margin: 0; } header { background: #0f3d5c; color: #fff; padding: .6rem 1rem; font-weight: 600; }
             main { max-width: 40rem; margin: 2rem auto; padding: 0 1rem; } a.back { display: inline-block; margin-top: 1rem; padding: .5rem 1rem; background: #0f6cbd; color: #fff; border-radius: 4px; text-decoration: none; }</style></head>
             <body><header>Byoc</header><main><h1>{{WebUtility.HtmlEncode(title)}}</h1><p data-testid="error">{{WebUtility.HtmlEncode(text)}}</p>

@@ -43,6 +43,9 @@ public sealed class ByocApp : IAsyncLifetime
         ["Cxone__AccessKeySecret"] = "sandbox-access-secret==",
     };
 
+    /// <summary>The Edge's admin API key in this app (an Admin of every tenant), for the admin API and pages.</summary>
+    public const string AdminApiKey = "end-to-end-admin-key-0123456789abcdef0123456789";
+
     public static readonly string[] Resources = ["redis", "conversations", "connector-junglebook", "edge", "sandbox"];
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
@@ -81,6 +84,8 @@ public sealed class ByocApp : IAsyncLifetime
             conversations.WithEnvironment($"Byoc__Provisioning__Integrations__1__{key}", value);
         }
 
+        // Tests sign in to the admin API and pages as an Admin of every tenant with this key.
+        builder.CreateResourceBuilder<Aspire.Hosting.ApplicationModel.ProjectResource>("edge").WithEnvironment("Edge__Admin__ApiKey", AdminApiKey);
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);
         foreach (var resource in Resources)
