@@ -245,11 +245,13 @@ public sealed partial class DeadLetters(
         }
 
         var work = InboundWork.FromEntries(entry.Values);
+        // Recorded before it is queued (same connection, so in that order): the replica that delivers it records
+        // its next hops after this one.
+        timeline.Record(work.ChannelId, work.MessageId, "replayed");
         // Queued before deleted: a crash in between replays it twice, which CXone's upsert absorbs. The claim is
         // left to expire, so a second click arriving after the delete finds nothing either way.
         await queue.EnqueueAgainAsync(work);
         await db.ScriptEvaluateAsync(Remove, new { stream = (RedisKey)RedisKeys.DeadLetters, prefix = RedisKeys.DeadLetterIndexPrefix, id, member = Member(id) });
-        timeline.Record(work.ChannelId, work.MessageId, "replayed");
         var letter = ToDeadLetter(entry);
         letter.CxoneResponse = string.Empty;
         return letter;

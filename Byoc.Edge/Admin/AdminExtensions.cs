@@ -62,7 +62,7 @@ public static class AdminExtensions
         builder.AddAdminSignIn(authentication, entra);
         builder.Services.AddAntiforgery(o => o.HeaderName = AntiforgeryHeader);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<IPointOfContactActions, NoPointOfContactActions>();
+        builder.Services.TryAddSingleton<IPointOfContactActions, PointOfContactActions>();
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicies.Read, p => p.AddAuthenticationSchemes(SchemeName).RequireAuthenticatedUser().RequireRole(AdminRoles.Admin, AdminRoles.Viewer))

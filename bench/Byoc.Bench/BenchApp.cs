@@ -40,6 +40,8 @@ public sealed class BenchApp : IAsyncDisposable
         builder.Services.AddLogging(logging => logging.AddFilter("Byoc.AppHost.Resources", LogLevel.Warning).AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
         // Replies are measured alone: Junglebook's "delivered" receipt per reply would be a second, inbound load.
         builder.CreateResourceBuilder<ProjectResource>("sandbox").WithEnvironment("Sandbox__Junglebook__DeliveryReceipts", "false");
+        // Every request comes from one address; the settings page's per-address limit would answer most with 429.
+        builder.CreateResourceBuilder<ProjectResource>("edge").WithEnvironment("Edge__Settings__PermitsPerMinute", "100000");
         if (perfMap)
         {
             // For `perf record`: the JIT writes /tmp/perf-{pid}.map, so samples in managed code get method names.

@@ -23,6 +23,29 @@ public sealed class ByocApp : IAsyncLifetime
     /// <summary>Given to the app model, so tests can call Conversations' gRPC services as Byoc's own parts do.</summary>
     public const string InternalKey = "end-to-end-internal-key-0123456789abcdef0123456789";
 
+    /// <summary>The admin browser tests' integration (no point of contact at start): its credentials are theirs to change.</summary>
+    public const string AdminIntegrationId = "admin-browser-tests";
+
+    public const string AdminIntegrationClientId = "admin-browser-tests-client";
+
+    private static readonly Dictionary<string, string> AdminIntegrationSettings = new()
+    {
+        ["Id"] = AdminIntegrationId,
+        ["TenantId"] = "11ee0000-sand-b0x0-0000-000000000001",
+        ["Name"] = "Admin browser tests",
+        ["ClientId"] = AdminIntegrationClientId,
+        ["ClientSecret"] = "admin-browser-tests-secret-0123456789",
+        ["Cxone__Issuer"] = "http://sandbox",
+        ["Cxone__DigitalApiBaseUrl"] = "http://sandbox/dfo/3.0",
+        ["Cxone__AppClientId"] = "byoc-sandbox-app",
+        ["Cxone__AppClientSecret"] = "sandbox-app-secret",
+        ["Cxone__AccessKeyId"] = "sandbox-access-key",
+        ["Cxone__AccessKeySecret"] = "sandbox-access-secret==",
+    };
+
+    /// <summary>The Edge's admin API key in this app (an Admin of every tenant), for the admin API and pages.</summary>
+    public const string AdminApiKey = "end-to-end-admin-key-0123456789abcdef0123456789";
+
     public static readonly string[] Resources = ["redis", "conversations", "connector-junglebook", "edge", "sandbox"];
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
@@ -54,6 +77,15 @@ public sealed class ByocApp : IAsyncLifetime
             timeout.Token);
         // Every test opens the settings page from one address (127.0.0.1); the per-address limit has its own Edge tests.
         builder.CreateResourceBuilder<Aspire.Hosting.ApplicationModel.ProjectResource>("edge").WithEnvironment("Edge__Settings__PermitsPerMinute", "100000");
+        // An integration of its own for the admin browser tests, whose credentials they generate and rotate freely.
+        var conversations = builder.CreateResourceBuilder<Aspire.Hosting.ApplicationModel.ProjectResource>("conversations");
+        foreach (var (key, value) in AdminIntegrationSettings)
+        {
+            conversations.WithEnvironment($"Byoc__Provisioning__Integrations__1__{key}", value);
+        }
+
+        // Tests sign in to the admin API and pages as an Admin of every tenant with this key.
+        builder.CreateResourceBuilder<Aspire.Hosting.ApplicationModel.ProjectResource>("edge").WithEnvironment("Edge__Admin__ApiKey", AdminApiKey);
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);
         foreach (var resource in Resources)

@@ -48,7 +48,7 @@ public sealed class LoadSmokeCollection : ICollectionFixture<LoadSmokeApp>
 /// order), never a rate or a latency: those are the benchmark's (bench/run, docs/benchmarks.md).
 /// </summary>
 [Collection(LoadSmokeCollection.Name)]
-public sealed class LoadSmokeTests(LoadSmokeApp app)
+public sealed class LoadSmokeTests(LoadSmokeApp app, Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Connections = 16;
     private static readonly TimeSpan LoadFor = TimeSpan.FromSeconds(12);
@@ -82,6 +82,35 @@ public sealed class LoadSmokeTests(LoadSmokeApp app)
         Assert.True(check.Acknowledged >= 200, $"only {check.Acknowledged} replies were acknowledged");
         Assert.True(check.ExactlyOnce, check.ToString());
         Assert.Equal(0, check.Unacknowledged);
+    }
+
+    [Fact]
+    public async Task Killing_one_Conversations_replica_under_inbound_load_refuses_no_webhook_and_loses_or_repeats_nothing()
+    {
+        using var http = Client();
+        var load = new InboundLoad(http, new Uri(app.App.Edge, "hooks/junglebook/"), Tag("kill-in"), threads: 200, Profile.Sandbox);
+        var replicas = ConversationsReplicas();
+        Assert.Equal(2, replicas.Count);
+
+        var running = load.RunAsync("inbound while a replica is killed", Connections, LoadFor, CancellationToken.None);
+        await Poll.UntilAsync(() => Task.FromResult(load.Sent.Count >= 300), TimeSpan.FromSeconds(30), "the load is under way");
+        System.Diagnostics.Process.GetProcessById(replicas[0]).Kill();
+        var result = await running;
+        var check = await InboundCheck.VerifyAsync(app.Sandbox, load, Profile.Sandbox, updatesBefore: 0, TimeSpan.FromSeconds(120), CancellationToken.None);
+        output.WriteLine($"{result.Succeeded} webhooks acknowledged, {result.Failed} refused; {check}");
+
+        Assert.Equal(0, result.Failed);
+        Assert.True(check.ExactlyOnceInOrder, check.ToString());
+        Assert.Equal(0, check.Unacknowledged);
+    }
+
+    // This app's replicas only: their environment names this app's Redis.
+    private List<int> ConversationsReplicas()
+    {
+        var redis = app.App.RedisConnectionString.Split(',')[0];
+        return [.. Byoc.Bench.BenchApp.Processes().Where(p => p.Name.StartsWith("Conversations", StringComparison.Ordinal))
+            .Select(p => p.Pid)
+            .Where(pid => File.Exists($"/proc/{pid}/environ") && File.ReadAllText($"/proc/{pid}/environ").Contains(redis, StringComparison.Ordinal))];
     }
 
     private static HttpClient Client() => new(new SocketsHttpHandler { MaxConnectionsPerServer = Connections, UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };

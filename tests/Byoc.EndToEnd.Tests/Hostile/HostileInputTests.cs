@@ -14,10 +14,11 @@ namespace Byoc.EndToEnd.Tests.Hostile;
 /// <summary>
 /// Generated hostile requests against every public endpoint of the running app (real processes, real redis-server):
 /// each must be answered 4xx with a problem-details (or OAuth) body, in bounded time, and change nothing: no message
-/// carrying the run's marker reaches CXone or the platform, and the app stays healthy.
+/// carrying the run's marker reaches CXone or the platform, and the app stays healthy. On the load-smoke app, so the
+/// thousands of warnings they cause stay out of the dashboard the other end-to-end tests read.
 /// </summary>
-[Collection(ByocAppCollection.Name)]
-public sealed class HostileInputTests(ByocApp app, ITestOutputHelper output)
+[Collection(LoadSmokeCollection.Name)]
+public sealed class HostileInputTests(LoadSmokeApp app, ITestOutputHelper output)
 {
     private const string ClientId = "byoc-demo-client";
     private const string ClientSecret = "byoc-demo-secret-change-me";
@@ -125,7 +126,7 @@ public sealed class HostileInputTests(ByocApp app, ITestOutputHelper output)
     public async Task A_NUL_in_the_path_is_refused_before_any_endpoint_runs(string path)
     {
         // Kestrel refuses the request line itself (400, no body: no endpoint, so no problem details).
-        using var http = new HttpClient { BaseAddress = app.EdgeUrl, Timeout = NoHang };
+        using var http = new HttpClient { BaseAddress = app.App.Edge, Timeout = NoHang };
 
         using var response = await http.PostAsync(path, new ByteArrayContent(HostileInput.Utf8(ReplyShape)));
 
@@ -136,7 +137,7 @@ public sealed class HostileInputTests(ByocApp app, ITestOutputHelper output)
     [Fact]
     public async Task Form_values_that_cannot_be_decoded_are_answered_400_with_an_OAuth_error()
     {
-        using var http = new HttpClient { BaseAddress = app.EdgeUrl, Timeout = NoHang };
+        using var http = new HttpClient { BaseAddress = app.App.Edge, Timeout = NoHang };
 
         using var response = await http.PostAsync("/1.0/token", new StringContent($"grant_type=client_credentials&client_id=%00&client_secret={ClientSecret}", Encoding.UTF8, "application/x-www-form-urlencoded"));
 
@@ -147,7 +148,7 @@ public sealed class HostileInputTests(ByocApp app, ITestOutputHelper output)
     [Fact]
     public async Task A_settings_link_whose_numbers_are_not_numbers_names_the_field_in_a_400()
     {
-        using var http = new HttpClient { BaseAddress = app.EdgeUrl, Timeout = NoHang };
+        using var http = new HttpClient { BaseAddress = app.App.Edge, Timeout = NoHang };
 
         using var response = await http.GetAsync("/settings?userId=abc&brandId=1&token=t");
 
@@ -158,7 +159,7 @@ public sealed class HostileInputTests(ByocApp app, ITestOutputHelper output)
 
     private async Task RunAsync(Gen<HostileCase> cases, int count, bool allowRedirectToCxone = false)
     {
-        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = app.EdgeUrl, Timeout = NoHang };
+        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = app.App.Edge, Timeout = NoHang };
         var seen = 0;
         await cases.SampleAsync(async c =>
         {
@@ -244,14 +245,14 @@ public sealed class HostileInputTests(ByocApp app, ITestOutputHelper output)
             Assert.DoesNotContain(HostileInput.Marker, threads, StringComparison.Ordinal);
         }
 
-        using var http = new HttpClient { BaseAddress = app.EdgeUrl, Timeout = NoHang };
+        using var http = new HttpClient { BaseAddress = app.App.Edge, Timeout = NoHang };
         using var health = await http.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
     private async Task<string> TokenAsync()
     {
-        using var http = new HttpClient { BaseAddress = app.EdgeUrl, Timeout = NoHang };
+        using var http = new HttpClient { BaseAddress = app.App.Edge, Timeout = NoHang };
         using var response = await http.PostAsJsonAsync("/1.0/token", new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = ClientId, ["client_secret"] = ClientSecret });
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;

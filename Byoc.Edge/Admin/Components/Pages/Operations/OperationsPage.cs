@@ -25,6 +25,15 @@ public abstract class OperationsPage : ComponentBase
 
     protected bool Busy { get; private set; }
 
+    /// <summary>
+    /// Controls wait for the circuit: a prerendered button is not wired yet, and a click on it would be lost without
+    /// a word (the page seems to hang). Disabled until interactive, and while a call runs (no double submit).
+    /// </summary>
+    protected bool Disabled => Busy || !RendererInfo.IsInteractive;
+
+    /// <summary>Fields wait for the circuit too: what is typed before it connects would not reach the page.</summary>
+    protected bool NotInteractive => !RendererInfo.IsInteractive;
+
     protected override async Task OnInitializedAsync()
     {
         if (AuthenticationState is not null)
