@@ -34,9 +34,9 @@ public static class ConnectorHosting
         {
             ["conversations"] = [Byoc.Connectors.V1.Connector.Descriptor.FullName],
         }));
-        // Every Inbound and Accounts call is idempotent (Conversations deduplicates by message id), so a replica that
-        // went away is retried on another instead of answering the platform 503.
-        builder.Services.AddGrpcServiceClient<Byoc.Conversations.V1.Inbound.InboundClient>("conversations", TimeSpan.FromSeconds(5), retryUnavailable: true);
+        // Inbound calls are retried by the webhook endpoint itself (ReplicaFailover): gRPC's retry policy buffers every
+        // message and cost a fifth of the inbound throughput. The rare account reads take the policy.
+        builder.Services.AddGrpcServiceClient<Byoc.Conversations.V1.Inbound.InboundClient>("conversations", TimeSpan.FromSeconds(5));
         builder.Services.AddGrpcServiceClient<Byoc.Conversations.V1.Accounts.AccountsClient>("conversations", TimeSpan.FromSeconds(5), retryUnavailable: true);
         builder.Services.AddHealthChecks().AddCheck<PlatformAccountsHealthCheck>("platform", HealthStatus.Degraded);
         return builder;

@@ -122,16 +122,17 @@ internal sealed partial class WebhookEndpoint(IPlatform platform, ConnectorName 
         switch (platformEvent)
         {
             case MessageReceived received:
-                await inbound.IngestAsync(new IngestRequest
+                var ingest = new IngestRequest
                 {
                     IdempotencyKey = $"{connector}:{account.AccountId}:{received.Message.ExternalMessageId}",
                     Connector = connector,
                     AccountId = account.AccountId,
                     Message = received.Message,
-                }, cancellationToken: cancellationToken);
+                };
+                await ReplicaFailover.RunAsync(async () => await inbound.IngestAsync(ingest, cancellationToken: cancellationToken), cancellationToken);
                 break;
             case ReceiptReceived receipt:
-                await inbound.ReportReceiptAsync(new ReportReceiptRequest
+                await ReplicaFailover.RunAsync(async () => await inbound.ReportReceiptAsync(new ReportReceiptRequest
                 {
                     IdempotencyKey = $"{connector}:{account.AccountId}:{receipt.MessageId}:{receipt.Status}",
                     Connector = connector,
@@ -140,7 +141,7 @@ internal sealed partial class WebhookEndpoint(IPlatform platform, ConnectorName 
                     Status = receipt.Status,
                     OccurredAt = Timestamp.FromDateTimeOffset(receipt.At),
                     Reason = receipt.Reason ?? string.Empty,
-                }, cancellationToken: cancellationToken);
+                }, cancellationToken: cancellationToken), cancellationToken);
                 break;
             case TypingReceived typing:
                 try
