@@ -34,8 +34,8 @@ public static class ConnectorHosting
         {
             ["conversations"] = [Byoc.Connectors.V1.Connector.Descriptor.FullName],
         }));
-        // Inbound calls are retried by the webhook endpoint itself (ReplicaFailover): gRPC's retry policy buffers every
-        // message and cost a fifth of the inbound throughput. The rare account reads take the policy.
+        // Inbound calls are retried by the webhook endpoint itself (ReplicaFailover): gRPC's retry policy would buffer
+        // every message on the hot path. The rare account reads take the policy.
         builder.Services.AddGrpcServiceClient<Byoc.Conversations.V1.Inbound.InboundClient>("conversations", TimeSpan.FromSeconds(5));
         builder.Services.AddGrpcServiceClient<Byoc.Conversations.V1.Accounts.AccountsClient>("conversations", TimeSpan.FromSeconds(5), retryUnavailable: true);
         builder.Services.AddHealthChecks().AddCheck<PlatformAccountsHealthCheck>("platform", HealthStatus.Degraded);

@@ -6,7 +6,7 @@ namespace Byoc.Connectors.Sdk;
 /// An idempotent call to Conversations answered Unavailable (a replica killed or restarting, Redis away for a moment)
 /// is sent again, up to 4 times within about 1.5 s, on a new connection when the old one broke, so it reaches a
 /// surviving replica instead of the platform getting 503. Done here rather than by gRPC's retry policy, which buffers
-/// every request and made each webhook measurably dearer.
+/// every request; this loop costs nothing while calls succeed.
 /// </summary>
 internal static class ReplicaFailover
 {
