@@ -13,6 +13,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.UseCxoneFaults();
+app.UseJunglebookOutage();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 
@@ -20,6 +21,7 @@ app.MapCxoneAuthApi();
 app.MapDigitalApi();
 app.MapSandboxCxoneApi();
 app.MapJunglebookApi();
+app.MapSandboxJunglebookApi();
 app.MapAgentConsoleApi();
 
 app.Run();

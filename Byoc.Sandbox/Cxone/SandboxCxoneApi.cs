@@ -41,20 +41,38 @@ public static class SandboxCxoneApi
                     ["tokensIssued"] = tenant.TokensIssued,
                     ["tokensIssuedByAccessKey"] = new JsonObject([.. tenant.TokensIssuedByKey.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
                     ["faultsRemaining"] = faults.Remaining,
+                    ["faultsApplied"] = new JsonObject([.. faults.Applied.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
+                    ["repeatedMessagesByChannel"] = new JsonObject([.. tenant.Channels().Select(c => c["id"]!.GetValue<string>())
+                        .Select(id => KeyValuePair.Create(id, (JsonNode?)tenant.Log(id).Updates))]),
                 }, CxoneJson.Default.JsonObject))
-            .WithName("SandboxCxoneStats").WithSummary("Counters: tokens issued, faults not yet used.");
+            .WithName("SandboxCxoneStats").WithSummary("Counters: tokens issued, faults not yet used and applied (by kind), messages posted again with an idOnExternalPlatform already stored (per channel).");
 
         api.MapPost("/faults", (CxoneFault fault, CxoneFaults faults) =>
             {
-                if (fault.Kind is not ("status" or "delay" or "drop") || fault.Count < 1)
+                if (fault.Kind is not ("status" or "delay" or "drop"))
                 {
-                    return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "kind must be status, delay or drop, and count at least 1.");
+                    return Invalid("kind", "kind must be status, delay or drop.");
+                }
+
+                if (fault.ForSeconds is { } seconds ? seconds is <= 0 or > 86_400 : fault.Count < 1)
+                {
+                    return Invalid(fault.ForSeconds is null ? "count" : "forSeconds", "count must be at least 1, or forSeconds between 0 and 86400 (a window: every matching call in it).");
                 }
 
                 faults.Add(fault);
                 return Results.NoContent();
             })
-            .WithName("SandboxCxoneAddFault").WithSummary("Makes the next matching CXone calls fail: status (e.g. 429 with retryAfterSeconds, 500), delay, or drop.");
+            .WithName("SandboxCxoneAddFault").WithSummary("Makes the next matching CXone calls (count), or every one for a while (forSeconds), fail: status (e.g. 429 with retryAfterSeconds, 500, or 400 for messages whose body carries bodyContains), delay (longer than the caller's timeout: a timeout), or drop.");
+
+        api.MapGet("/faults/refusals", (CxoneFaults faults) =>
+                TypedResults.Json(new JsonArray([.. faults.Refusals.Select(r => (JsonNode)new JsonObject
+                {
+                    ["statusCode"] = r.StatusCode,
+                    ["path"] = r.Path,
+                    ["idOnExternalPlatform"] = r.IdOnExternalPlatform,
+                    ["at"] = r.At.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                })]), CxoneJson.Default.JsonArray))
+            .WithName("SandboxCxoneFaultRefusals").WithSummary("Every call a fault answered with a 4xx other than 429 (a refusal for good), with the message's idOnExternalPlatform.");
 
         api.MapDelete("/faults", (CxoneFaults faults) =>
             {
@@ -84,4 +102,8 @@ public static class SandboxCxoneApi
 
         return app;
     }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Invalid(string field, string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid fault", detail: detail,
+            extensions: new Dictionary<string, object?> { ["field"] = field, ["errors"] = new Dictionary<string, string[]> { [field] = [detail] } });
 }

@@ -32,6 +32,7 @@ internal static class SandboxExtensions
         builder.Services.AddSingleton<JunglebookNetwork>();
         builder.Services.AddSingleton<JunglebookWebhooks>();
         builder.Services.AddSingleton<JunglebookTyping>();
+        builder.Services.AddSingleton<JunglebookOutage>();
 #pragma warning disable EXTEXP0001 // The simulator retries its webhooks itself, as a platform does.
         builder.Services.AddHttpClient(JunglebookWebhooks.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10)).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
@@ -45,6 +46,16 @@ internal static class SandboxExtensions
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments("/dfo") || context.Request.Path.StartsWithSegments("/auth"),
             branch => branch.Use(next => context => faults.ApplyAsync(context, next)));
+        return app;
+    }
+
+    /// <summary>A Junglebook outage applies to its API (what connectors call), never to customers or the simulator's admin API.</summary>
+    public static WebApplication UseJunglebookOutage(this WebApplication app)
+    {
+        var outage = app.Services.GetRequiredService<JunglebookOutage>();
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments("/junglebook/api"),
+            branch => branch.Use(next => context => outage.ApplyAsync(context, next)));
         return app;
     }
 }
