@@ -29,7 +29,7 @@ public sealed class BenchApp : IAsyncDisposable
 
     public string RedisConnectionString { get; private set; } = "";
 
-    public static async Task<BenchApp> StartAsync(bool dashboard, bool perfMap, CancellationToken cancellationToken)
+    public static async Task<BenchApp> StartAsync(bool dashboard, bool perfMap, CancellationToken cancellationToken, Action<IDistributedApplicationTestingBuilder>? configure = null)
     {
         var bench = new BenchApp();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Byoc_AppHost>(
@@ -51,6 +51,7 @@ public sealed class BenchApp : IAsyncDisposable
             }
         }
 
+        configure?.Invoke(builder);
         bench.App = await builder.BuildAsync(cancellationToken);
         await bench.App.StartAsync(cancellationToken);
         foreach (var resource in Resources)

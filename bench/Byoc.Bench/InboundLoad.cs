@@ -27,17 +27,38 @@ public readonly record struct SentMessage(int Thread, int Sequence, long SentAtM
 /// Edge's <c>/hooks/junglebook/</c>, or the relay's), spread over <c>threads</c> threads. Each worker owns the threads
 /// t ≡ w (mod connections) and writes to them in turn, so a thread's next message is sent only after its previous one
 /// was acknowledged: the order CXone must show. A refused or failed webhook is sent again, as platforms do, up to
-/// five times.
+/// five times, or (<c>retryFor</c>) until acknowledged, with the same id, for as long as a platform keeps retrying.
+/// Messages <c>refuse</c> picks carry <see cref="RefuseMarker"/> in their text (for a CXone told to refuse them for good).
 /// </summary>
-public sealed class InboundLoad(HttpClient http, Uri webhooks, string tag, int threads, IReadOnlyList<Profile> profiles, int? messagesPerThread = null)
+public sealed class InboundLoad(HttpClient http, Uri webhooks, string tag, int threads, IReadOnlyList<Profile> profiles, int? messagesPerThread = null,
+    TimeSpan? retryFor = null, Func<int, int, bool>? refuse = null)
 {
+    /// <summary>What a text carries when CXone is to refuse it for good (the fault suite arms CXone with it).</summary>
+    public const string RefuseMarker = "[refuse-for-good]";
+
     private readonly ConcurrentBag<List<SentMessage>> _sent = [];
+    private readonly ConcurrentDictionary<string, int> _answers = new(StringComparer.Ordinal);
+    private volatile bool _stopped;
+    private long _acknowledged;
 
     public string Tag => tag;
 
     public int Threads => threads;
 
+    /// <summary>Every message sent; read it once the run is over (the workers append to it meanwhile).</summary>
     public IReadOnlyList<SentMessage> Sent => [.. _sent.SelectMany(s => s)];
+
+    /// <summary>Messages acknowledged so far, safe to read while the run is under way.</summary>
+    public long AcknowledgedCount => Interlocked.Read(ref _acknowledged);
+
+    /// <summary>Answers other than success the senders got (status code, or the exception), with how many of each.</summary>
+    public IReadOnlyDictionary<string, int> Retried => _answers;
+
+    /// <summary>Whether a message carries the refusal marker.</summary>
+    public bool IsRefused(int thread, int sequence) => refuse?.Invoke(thread, sequence) == true;
+
+    /// <summary>Each worker ends after the message it is sending now (acknowledged or given up).</summary>
+    public void Stop() => _stopped = true;
 
     public Task<LoadResult> RunAsync(string name, int connections, TimeSpan duration, CancellationToken cancellationToken)
     {
@@ -58,7 +79,7 @@ public sealed class InboundLoad(HttpClient http, Uri webhooks, string tag, int t
 
             var thread = mine[n % mine.Length];
             var sequence = (int)(n / mine.Length);
-            if (sequence >= messagesPerThread)
+            if (sequence >= messagesPerThread || _stopped)
             {
                 return Outcome.Done;
             }
@@ -66,6 +87,11 @@ public sealed class InboundLoad(HttpClient http, Uri webhooks, string tag, int t
             var sentAt = DateTimeOffset.UtcNow;
             var acknowledged = await SendAsync(thread, sequence, sentAt, ct);
             logs[w].Add(new SentMessage(thread, sequence, sentAt.ToUnixTimeMilliseconds(), acknowledged));
+            if (acknowledged)
+            {
+                Interlocked.Increment(ref _acknowledged);
+            }
+
             return acknowledged ? Outcome.Succeeded : Outcome.Failed;
         }, cancellationToken);
     }
@@ -75,9 +101,11 @@ public sealed class InboundLoad(HttpClient http, Uri webhooks, string tag, int t
     private async Task<bool> SendAsync(int thread, int sequence, DateTimeOffset sentAt, CancellationToken cancellationToken)
     {
         var profile = profiles[thread % profiles.Count];
+        var text = Text(tag, thread, sequence) + (IsRefused(thread, sequence) ? " " + RefuseMarker : "");
         var body = Encoding.UTF8.GetBytes(
-            $$$"""{"type":"message","profile":"{{{profile.Name}}}","message":{"id":"{{{tag}}}-{{{thread}}}-{{{sequence}}}","threadId":"{{{tag}}}-t{{{thread}}}","public":false,"author":{"id":"{{{tag}}}-u{{{thread}}}","name":"Bench Customer {{{thread}}}"},"text":"{{{Text(tag, thread, sequence)}}}","attachments":[],"createdAt":"{{{sentAt.ToString("O", CultureInfo.InvariantCulture)}}}"}}""");
-        for (var attempt = 1; attempt <= 5; attempt++)
+            $$$"""{"type":"message","profile":"{{{profile.Name}}}","message":{"id":"{{{tag}}}-{{{thread}}}-{{{sequence}}}","threadId":"{{{tag}}}-t{{{thread}}}","public":false,"author":{"id":"{{{tag}}}-u{{{thread}}}","name":"Bench Customer {{{thread}}}"},"text":"{{{text}}}","attachments":[],"createdAt":"{{{sentAt.ToString("O", CultureInfo.InvariantCulture)}}}"}}""");
+        var giveUpAt = DateTimeOffset.UtcNow + (retryFor ?? TimeSpan.Zero);
+        for (var attempt = 1; attempt <= 5 || DateTimeOffset.UtcNow < giveUpAt; attempt++)
         {
             var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
             var signed = Encoding.UTF8.GetBytes(timestamp + ".").Concat(body).ToArray();
@@ -94,21 +122,27 @@ public sealed class InboundLoad(HttpClient http, Uri webhooks, string tag, int t
                 {
                     return true;
                 }
+
+                Count(((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
             }
             catch (HttpRequestException)
             {
                 // Sent again below, as a platform would.
+                Count("connection failed");
             }
             catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 // The client's timeout: sent again.
+                Count("timeout");
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000)), cancellationToken);
         }
 
         return false;
     }
+
+    private void Count(string answer) => _answers.AddOrUpdate(answer, 1, (_, n) => n + 1);
 }
 
 /// <summary>What CXone (the sandbox) shows of one inbound run, checked against what was acknowledged.</summary>
@@ -126,7 +160,8 @@ public sealed record InboundCheck(int Acknowledged, int Arrived, int Lost, int D
     public static async Task<InboundCheck> VerifyAsync(SandboxClient sandbox, InboundLoad load, IReadOnlyList<Profile> profiles, int updatesBefore, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var sent = load.Sent;
-        var acknowledged = sent.Where(s => s.Acknowledged).ToDictionary(s => (s.Thread, s.Sequence));
+        // A message CXone refuses for good is not expected there (the dead letters hold it).
+        var acknowledged = sent.Where(s => s.Acknowledged && !load.IsRefused(s.Thread, s.Sequence)).ToDictionary(s => (s.Thread, s.Sequence));
         var until = DateTimeOffset.UtcNow + timeout;
         List<(int Thread, int Sequence, long ReceivedAtMs)> arrivals;
         int updates;
@@ -170,7 +205,7 @@ public sealed record InboundCheck(int Acknowledged, int Arrived, int Lost, int D
                 }
 
                 var parts = text.Split(' ');
-                if (parts.Length == 3 && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var thread) && int.TryParse(parts[2], CultureInfo.InvariantCulture, out var sequence))
+                if (parts.Length >= 3 && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var thread) && int.TryParse(parts[2], CultureInfo.InvariantCulture, out var sequence))
                 {
                     arrivals.Add((thread, sequence, message.GetProperty("sandboxReceivedAtMs").GetInt64()));
                 }

@@ -14,16 +14,35 @@ public sealed record ReplyThread(Profile Profile, string JunglebookThreadId, str
 /// <summary>
 /// Agents replying: unique DFO 3.0 outbound requests (<c>POST /2.0/channel/{id}/outbound</c>, bearer token) spread over
 /// threads customers opened on Junglebook, posted to the Edge (or the relay) until the time is up; each reply must
-/// then be on Junglebook exactly once.
+/// then be on Junglebook exactly once. With <c>retryFor</c>, a reply not acknowledged is sent again with the same
+/// <c>Idempotency-Key</c> until it is (as CXone retries), and each worker's next reply waits for it.
 /// </summary>
-public sealed class OutboundLoad(HttpClient http, Uri target, string tag, IReadOnlyList<ReplyThread> threads, Func<CancellationToken, Task<string>>? token, bool useCxoneThreadIds)
+public sealed class OutboundLoad(HttpClient http, Uri target, string tag, IReadOnlyList<ReplyThread> threads, Func<CancellationToken, Task<string>>? token, bool useCxoneThreadIds,
+    TimeSpan? retryFor = null)
 {
     private readonly ConcurrentBag<List<string>> _acknowledged = [];
+    private readonly ConcurrentDictionary<string, string> _messageIds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _answers = new(StringComparer.Ordinal);
     private volatile string? _token;
+    private volatile bool _stopped;
+    private long _acknowledgedCount;
 
     public string Tag => tag;
 
+    /// <summary>The replies acknowledged; read it once the run is over (the workers append to it meanwhile).</summary>
     public IReadOnlyList<string> Acknowledged => [.. _acknowledged.SelectMany(a => a)];
+
+    /// <summary>Replies acknowledged so far, safe to read while the run is under way.</summary>
+    public long AcknowledgedCount => Interlocked.Read(ref _acknowledgedCount);
+
+    /// <summary>The id Byoc answered for each acknowledged reply (CXone's idOnExternalPlatform of the message).</summary>
+    public IReadOnlyDictionary<string, string> MessageIds => _messageIds;
+
+    /// <summary>Answers other than success (status code, or the exception), with how many of each.</summary>
+    public IReadOnlyDictionary<string, int> Retried => _answers;
+
+    /// <summary>Each worker ends after the reply it is sending now.</summary>
+    public void Stop() => _stopped = true;
 
     /// <summary>Customers open <paramref name="perProfile"/> threads on each profile; waits until CXone has each.</summary>
     public static async Task<IReadOnlyList<ReplyThread>> OpenThreadsAsync(SandboxClient sandbox, string tag, IReadOnlyList<Profile> profiles, int perProfile, TimeSpan timeout, CancellationToken cancellationToken)
@@ -82,11 +101,17 @@ public sealed class OutboundLoad(HttpClient http, Uri target, string tag, IReadO
 
         return ClosedLoop.RunAsync(name, connections, duration, async (w, n, ct) =>
         {
+            if (_stopped)
+            {
+                return Outcome.Done;
+            }
+
             var thread = threads[(int)((w + (n * connections)) % threads.Count)];
             var text = $"{tag} {w} {n}";
             if (await ReplyAsync(thread, text, ct))
             {
                 logs[w].Add(text);
+                Interlocked.Increment(ref _acknowledgedCount);
                 return Outcome.Succeeded;
             }
 
@@ -98,37 +123,75 @@ public sealed class OutboundLoad(HttpClient http, Uri target, string tag, IReadO
     {
         var threadId = useCxoneThreadIds ? thread.CxoneThreadId : thread.JunglebookThreadId;
         var body = $$$"""{"brand":{"id":4567,"tenantId":"11ee0000-sand-b0x0-0000-000000000001","businessUnitId":4607084},"thread":{"idOnExternalPlatform":"{{{threadId}}}"},"messageContent":{"type":"TEXT","payload":{"text":"{{{text}}}"}},"endUserRecipients":[],"attachments":[],"isReplyToSpecificMessage":false}""";
-        for (var attempt = 0; attempt < 2; attempt++)
+        var giveUpAt = DateTimeOffset.UtcNow + (retryFor ?? TimeSpan.Zero);
+        for (var attempt = 1; attempt <= 2 || DateTimeOffset.UtcNow < giveUpAt; attempt++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(target, $"2.0/channel/{thread.Profile.ChannelId}/outbound"))
             {
                 Content = new StringContent(body, Encoding.UTF8, "application/json"),
             };
-            if (token is not null)
+            if (retryFor is not null)
             {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token ??= await token(cancellationToken));
+                // CXone's id for the request: its retries are the same request, never a second message.
+                request.Headers.Add("Idempotency-Key", text.Replace(' ', '-'));
             }
 
             try
             {
+                if (token is not null)
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token ??= await token(cancellationToken));
+                }
+
                 using var response = await http.SendAsync(request, cancellationToken);
                 if (response.StatusCode == HttpStatusCode.Unauthorized && token is not null)
                 {
                     // As CXone does: a 401 makes it fetch a token and try once more.
                     _token = null;
+                    Count("401");
                     continue;
                 }
 
-                return response.IsSuccessStatusCode;
+                if (response.IsSuccessStatusCode)
+                {
+                    if (retryFor is not null)
+                    {
+                        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                        if (answer.RootElement.TryGetProperty("idOnExternalPlatform", out var id) && id.GetString() is { } messageId)
+                        {
+                            _messageIds[text] = messageId;
+                        }
+                    }
+
+                    return true;
+                }
+
+                Count(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                if (retryFor is null)
+                {
+                    return false;
+                }
             }
             catch (HttpRequestException)
             {
-                return false;
+                Count("connection failed");
+                if (retryFor is null)
+                {
+                    return false;
+                }
             }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested && retryFor is not null)
+            {
+                Count("timeout");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000)), cancellationToken);
         }
 
         return false;
     }
+
+    private void Count(string answer) => _answers.AddOrUpdate(answer, 1, (_, n) => n + 1);
 }
 
 /// <summary>What Junglebook shows of one outbound run: every acknowledged reply exactly once.</summary>

@@ -6,6 +6,12 @@ using Byoc.Testing;
 // closed-loop load on both, every message checked afterwards, and the report written between the markers of
 // docs/benchmarks.md. Options: --duration S (per phase, default 15), --connections N (16), --threads N (2000),
 // --label TEXT, --write FILE, --dashboard (export telemetry to Aspire's dashboard, as `dotnet run` does).
+if (args is ["--faults", .. var faultArgs])
+{
+    // The fault suite (./byoc faults, docs/reliability.md): its own app, faults one after another under load in both directions.
+    return await FaultCommand.RunAsync(faultArgs);
+}
+
 var options = BenchOptions.Parse(args);
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
