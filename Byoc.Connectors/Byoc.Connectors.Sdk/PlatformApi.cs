@@ -7,7 +7,7 @@ namespace Byoc.Connectors.Sdk;
 /// <summary>
 /// Calls to a platform's REST API, with its answers turned into the exceptions the connector contract acts on:
 /// 429 is <see cref="PlatformUnavailableException"/> with the platform's Retry-After (1 s when it gives none), not
-/// sent; 408 and a platform that could not be connected to (refused, DNS, TLS handshake) are unavailable and not
+/// sent, and so is a 503 that carries a Retry-After; 408 and a platform that could not be connected to (refused, DNS, TLS handshake) are unavailable and not
 /// sent; 5xx, timeouts and a connection lost after the request went out are unavailable with an unknown outcome
 /// (the platform may have it); other 4xx (401: the credentials) are <see cref="PlatformRejectedException"/>.
 /// Details name the platform, the status and the start of its answer, never the request's URL or headers, where
@@ -89,6 +89,9 @@ public sealed class PlatformApi(HttpClient http, string platform, Authentication
             // A throttle and a 408 are answered before the platform takes the request: it never got it.
             (int)HttpStatusCode.TooManyRequests => new PlatformUnavailableException($"{platform} is rate limiting", retryAfter ?? TimeSpan.FromSeconds(1), notSent: true),
             (int)HttpStatusCode.RequestTimeout => new PlatformUnavailableException($"{platform} answered {status}", notSent: true),
+            // 503 with Retry-After is the server saying "not now, send it again then" (RFC 9110 §15.6.4): not taken.
+            // Without Retry-After a 503 stays unknown, as any 5xx (a proxy in front may answer it after the send).
+            (int)HttpStatusCode.ServiceUnavailable when retryAfter is { } wait => new PlatformUnavailableException($"{platform} is unavailable ({status}, Retry-After)", wait, notSent: true),
             // A 5xx may come after the platform acted on it (a proxy's 502 after the send, a crash after the write).
             >= 500 or < 300 => new PlatformUnavailableException($"{platform} answered {status}"),
             (int)HttpStatusCode.Unauthorized => new PlatformRejectedException($"{platform} refused the credentials ({status}){quoted}"),

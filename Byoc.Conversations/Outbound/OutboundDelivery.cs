@@ -38,6 +38,9 @@ public sealed partial class OutboundDelivery(
 {
     private static readonly TimeSpan PendingFor = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan WaitStep = TimeSpan.FromMilliseconds(20);
+    // How long a send that may have reached the platform waits for Redis to record it.
+    private static readonly TimeSpan RecordFor = TimeSpan.FromMinutes(2);
+    private const string KeepPending = "if redis.call('GET', KEYS[1]) == 'pending' then return redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return 0";
 
     public async Task<DeliverResponse> DeliverAsync(DeliverRequest request, CancellationToken cancellationToken)
     {
@@ -70,7 +73,7 @@ public sealed partial class OutboundDelivery(
         {
             // Not the caller's cancellation: once sending starts it finishes (within the connector's deadline) and
             // its answer is kept, so a CXone retry after the Edge gave up gets that answer instead of a second send.
-            response = await SendAsync(channel, request, db, CancellationToken.None);
+            response = await SendAsync(channel, request, db, key, CancellationToken.None);
         }
         catch (NotSentException e)
         {
@@ -79,9 +82,39 @@ public sealed partial class OutboundDelivery(
             throw e.ToCaller;
         }
 
-        await db.StringSetAsync(key, "done:" + Convert.ToBase64String(response.ToByteArray()),
-            request.IdempotencyKeyDerived ? options.Value.DerivedKeyRetention : options.Value.DeliveryRetention);
+        await WhileRedisRecoversAsync(db, key, () => db.StringSetAsync(key, "done:" + Convert.ToBase64String(response.ToByteArray()),
+            request.IdempotencyKeyDerived ? options.Value.DerivedKeyRetention : options.Value.DeliveryRetention));
         return response;
+    }
+
+    /// <summary>
+    /// Once the platform may have the message, what Byoc records of it (its ids, the answer under the key) must be
+    /// written, or a CXone retry would find the key lapsed and send it again: a Redis that went away (a restart, a
+    /// failover) is waited for, the key kept pending meanwhile, up to <see cref="RecordFor"/>.
+    /// </summary>
+    private async Task<T> WhileRedisRecoversAsync<T>(IDatabase db, string key, Func<Task<T>> write)
+    {
+        var started = time.GetUtcNow();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await write();
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException && time.GetUtcNow() - started < RecordFor)
+            {
+                LogRecordRetried(e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * attempt, 2000)), time);
+                try
+                {
+                    await db.ScriptEvaluateAsync(KeepPending, [key], [(long)PendingFor.TotalMilliseconds]);
+                }
+                catch (Exception again) when (again is RedisException or TimeoutException)
+                {
+                    // Still away: the next round tries again.
+                }
+            }
+        }
     }
 
     /// <summary>The earlier answer for this key; null when this call is the first and now owns the key.</summary>
@@ -105,7 +138,7 @@ public sealed partial class OutboundDelivery(
         }
     }
 
-    private async Task<DeliverResponse> SendAsync(Registry.Channel channel, DeliverRequest request, IDatabase db, CancellationToken cancellationToken)
+    private async Task<DeliverResponse> SendAsync(Registry.Channel channel, DeliverRequest request, IDatabase db, string key, CancellationToken cancellationToken)
     {
         SendRequest send;
         var partsKey = RedisKeys.DeliveryParts(request.IntegrationId, request.IdempotencyKey);
@@ -140,22 +173,34 @@ public sealed partial class OutboundDelivery(
                     var status = e.StatusCode == StatusCode.ResourceExhausted ? StatusCode.ResourceExhausted : StatusCode.Unavailable;
                     throw new NotSentException(new RpcException(new Status(status, $"connector '{channel.Connector}' could not send it now ({e.StatusCode})")));
                 case SendFailureKind.Refused:
-                    var refusedId = await ids.RememberAsync(channel, IdKind.Message, $"refused:{request.IdempotencyKey}");
-                    LogPlatformRefused(channel.Connector, refusedId, e.StatusCode, e.Status.Detail);
                     accountHealth.Failed(channel.Id, $"{channel.Connector} refused a message: {e.Status.Detail}");
-                    return await ReportFailedAsync(channel, request, refusedId, $"{channel.Connector} refused it: {e.Status.Detail}", e.Status.Detail);
+                    return await WhileRedisRecoversAsync(db, key, async () =>
+                    {
+                        var refusedId = await ids.RememberAsync(channel, IdKind.Message, $"refused:{request.IdempotencyKey}");
+                        LogPlatformRefused(channel.Connector, refusedId, e.StatusCode, e.Status.Detail);
+                        return await ReportFailedAsync(channel, request, refusedId, $"{channel.Connector} refused it: {e.Status.Detail}", e.Status.Detail);
+                    });
                 default:
-                    // Part of it may be on the platform: the first part's id stands for the message.
-                    var unknownId = await ids.RememberAsync(channel, IdKind.Message,
-                        failure.PartsAccepted > 0 && failure.FirstPartMessageId.Length > 0 ? failure.FirstPartMessageId : $"unknown:{request.IdempotencyKey}");
-                    LogOutcomeUnknown(channel.Connector, unknownId, e.StatusCode, e.Status.Detail);
                     accountHealth.Failed(channel.Id, $"{channel.Connector} did not confirm a message ({e.StatusCode}: {e.Status.Detail})");
-                    var reason = $"{channel.Connector} did not confirm it ({e.StatusCode}: {e.Status.Detail}); it may have reached the customer and is not sent again";
-                    return await ReportFailedAsync(channel, request, unknownId, reason, reason);
+                    return await WhileRedisRecoversAsync(db, key, async () =>
+                    {
+                        // Part of it may be on the platform: the first part's id stands for the message.
+                        var unknownId = await ids.RememberAsync(channel, IdKind.Message,
+                            failure.PartsAccepted > 0 && failure.FirstPartMessageId.Length > 0 ? failure.FirstPartMessageId : $"unknown:{request.IdempotencyKey}");
+                        LogOutcomeUnknown(channel.Connector, unknownId, e.StatusCode, e.Status.Detail);
+                        var reason = $"{channel.Connector} did not confirm it ({e.StatusCode}: {e.Status.Detail}); it may have reached the customer and is not sent again";
+                        return await ReportFailedAsync(channel, request, unknownId, reason, reason);
+                    });
             }
         }
 
         accountHealth.Succeeded(channel.Id);
+        return await WhileRedisRecoversAsync(db, key, () => RecordSentAsync(channel, request, send, sent, db, partsKey));
+    }
+
+    /// <summary>The platform took it: its ids mapped to CXone's, and the answer CXone gets.</summary>
+    private async Task<DeliverResponse> RecordSentAsync(Registry.Channel channel, DeliverRequest request, SendRequest send, SendResponse sent, IDatabase db, string partsKey)
+    {
         var messageId = await ids.RememberAsync(channel, IdKind.Message, sent.ExternalMessageId);
         var threadId = string.IsNullOrEmpty(sent.ExternalThreadId)
             ? (string.IsNullOrEmpty(request.ThreadId) ? string.Empty : request.ThreadId)
@@ -255,6 +300,9 @@ public sealed partial class OutboundDelivery(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connector {Connector} did not confirm message {MessageId}: {Status} {Detail}; it is not sent again and CXone is told it failed")]
     private partial void LogOutcomeUnknown(string connector, string messageId, StatusCode status, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording a message the platform may have failed ({Reason}); retrying while Redis recovers, the request kept pending")]
+    private partial void LogRecordRetried(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "An identical agent message for channel {ChannelId} within the retry window was answered as CXone's retry of {MessageId}, not sent again")]
     private partial void LogSuppressedRepeat(string channelId, string messageId);

@@ -131,6 +131,17 @@ public sealed class PlatformApiTests
     }
 
     [Fact]
+    public async Task A_503_with_Retry_After_says_the_platform_did_not_take_it_and_when_to_send_it_again()
+    {
+        using var http = Client(_ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Headers = { RetryAfter = new(TimeSpan.FromSeconds(2)) } });
+
+        var unavailable = await Assert.ThrowsAsync<PlatformUnavailableException>(() => new PlatformApi(http, "Acme").PostAsync("send", new StringContent("hi"), CancellationToken.None));
+
+        Assert.True(unavailable.NotSent);
+        Assert.Equal(TimeSpan.FromSeconds(2), unavailable.RetryAfter);
+    }
+
+    [Fact]
     public async Task An_unreachable_platform_is_unavailable()
     {
         using var http = Client(_ => throw new HttpRequestException("Connection refused"));
