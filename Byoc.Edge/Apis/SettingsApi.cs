@@ -45,11 +45,17 @@ public static partial class SettingsApi
 
     public static IEndpointRouteBuilder MapSettingsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/settings", async (HttpContext context, int? userId, int? brandId, string? token, string? apiHost, string? backUrl,
+        app.MapGet("/settings", async (HttpContext context, string? userId, string? brandId, string? token, string? apiHost, string? backUrl,
                 Integrations.IntegrationsClient integrations, IConfiguration configuration, IOptionsMonitor<AdminSignInOptions> signIn, TimeProvider time, CancellationToken cancellationToken) =>
             {
                 var back = BackUrl(backUrl, configuration);
-                var (answer, refused) = await VerifyAsync(new CxoneLink(userId, brandId, token, apiHost, backUrl), back, integrations, cancellationToken);
+                // Read as text: binding's own 400 for "abc" has an empty body for a browser, which asks for HTML.
+                if (NotANumber(context.Request, back, ("userId", userId), ("brandId", brandId)) is { } notANumber)
+                {
+                    return notANumber;
+                }
+
+                var (answer, refused) = await VerifyAsync(new CxoneLink(Number(userId), Number(brandId), token, apiHost, backUrl), back, integrations, cancellationToken);
                 if (answer is null)
                 {
                     return refused!;
@@ -58,8 +64,8 @@ public static partial class SettingsApi
                 // A short session, an Admin of this CXone tenant only; "Done" returns to CXone's backUrl.
                 var principal = AdminSession.Principal(ActionUrlUserName(answer), ActionUrlVia, AdminRoles.Admin, [answer.TenantId],
                     [.. back is null ? Array.Empty<Claim>() : [new Claim(AdminSession.BackUrlClaim, back.AbsoluteUri)],
-                     new Claim(ClaimTypes.Email, answer.UserEmail), new Claim(CxoneUserClaim, userId!.Value.ToString(CultureInfo.InvariantCulture)),
-                     new Claim(CxoneBrandClaim, brandId!.Value.ToString(CultureInfo.InvariantCulture))]);
+                     new Claim(ClaimTypes.Email, answer.UserEmail), new Claim(CxoneUserClaim, Number(userId)!.Value.ToString(CultureInfo.InvariantCulture)),
+                     new Claim(CxoneBrandClaim, Number(brandId)!.Value.ToString(CultureInfo.InvariantCulture))]);
                 await AdminSession.SignInAsync(context, principal, signIn.CurrentValue.ActionUrlSessionLifetime, time);
                 return Results.Redirect("/admin");
             })
@@ -179,6 +185,27 @@ public static partial class SettingsApi
     }
 
     public sealed record CxoneActionAnswer(string ChannelId, bool Succeeded, string Message);
+
+    private static int? Number(string? value) =>
+        int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) ? number : null;
+
+    // A link field that is there but not a whole number: a clear page for a browser, a problem naming the field otherwise.
+    private static IResult? NotANumber(HttpRequest request, Uri? back, params (string Field, string? Value)[] fields)
+    {
+        foreach (var (field, value) in fields)
+        {
+            if (!string.IsNullOrEmpty(value) && Number(value) is null)
+            {
+                var detail = $"{field} must be a whole number, as CXone sends it. Open the settings again from CXone's Points of Contact page.";
+                return request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
+                    ? ErrorPage(StatusCodes.Status400BadRequest, "This link is not valid", detail, back)
+                    : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid link", detail: detail,
+                        extensions: new Dictionary<string, object?> { ["field"] = field, ["errors"] = new Dictionary<string, string[]> { [field] = [detail] } });
+            }
+        }
+
+        return null;
+    }
 
     private static bool WantsHtml(HttpRequest request) =>
         HttpMethods.IsGet(request.Method) || request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);

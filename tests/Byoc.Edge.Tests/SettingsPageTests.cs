@@ -6,6 +6,36 @@ namespace Byoc.Edge.Tests;
 
 public sealed class SettingsPageTests(EdgeHost host) : EdgeTest(host)
 {
+    [Theory]
+    [InlineData("userId=abc&brandId=2", "userId")]
+    [InlineData("userId=1&brandId=99999999999999999999", "brandId")]
+    [InlineData("userId=1,2&brandId=2", "userId")]
+    public async Task A_link_whose_number_is_not_one_shows_a_browser_a_clear_400_page_naming_it(string ids, string field)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/settings?{ids}&token=good&apiHost={TestData.CxoneHostA}&backUrl={Uri.EscapeDataString("https://na1.niceincontact.com/back")}");
+        request.Headers.Accept.ParseAdd("text/html");
+
+        using var response = await Client.SendAsync(request);
+
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith("text/html", response.Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);
+        Assert.Contains("<h1>This link is not valid</h1>", page, StringComparison.Ordinal);
+        Assert.Contains($"{field} must be a whole number", page, StringComparison.Ordinal);
+        Assert.Contains("href=\"https://na1.niceincontact.com/back\">Back to CXone</a>", page, StringComparison.Ordinal);
+        Assert.Empty(Conversations.Integrations.SettingsCalls);
+    }
+
+    [Fact]
+    public async Task A_link_whose_number_is_not_one_answers_other_callers_a_problem_naming_the_field()
+    {
+        using var response = await Client.GetAsync($"/settings?userId=1&brandId=x&token=good&apiHost={TestData.CxoneHostA}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("brandId", (await JsonOf(response)).GetProperty("field").GetString());
+    }
+
     [Fact]
     public async Task The_token_is_checked_with_the_cxone_named_by_api_host()
     {

@@ -90,8 +90,17 @@ public static class CredentialsApi
     public static async Task<Ok<CredentialsRevoked>> Revoke(HttpContext http, CredentialsAdmin admin, string integrationId, CancellationToken cancellationToken) =>
         TypedResults.Ok(await admin.RevokeAsync(User(http), integrationId, cancellationToken));
 
-    public static async Task<Ok<IntegrationView>> SetCxoneAccess(HttpContext http, CredentialsAdmin admin, string integrationId, [FromBody] CxoneAccessChange body, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await admin.SetCxoneAccessAsync(User(http), PublicUrls.RequestBase(http.Request), integrationId, body, cancellationToken));
+    public static async Task<Ok<IntegrationView>> SetCxoneAccess(HttpContext http, CredentialsAdmin admin, string integrationId, [FromBody] CxoneAccessChange body, CancellationToken cancellationToken)
+    {
+        // Empty fields stay: a body with none given (unknown ones only, or {}) changes nothing and is a client's mistake.
+        if (new[] { body.AppClientId, body.AppClientSecret, body.AccessKeyId, body.AccessKeySecret }.All(string.IsNullOrEmpty))
+        {
+            throw new AdminInputException(new AdminProblem(StatusCodes.Status400BadRequest, "Nothing to change",
+                "Give at least one of appClientId, appClientSecret, accessKeyId or accessKeySecret.", null, null, null));
+        }
+
+        return TypedResults.Ok(await admin.SetCxoneAccessAsync(User(http), PublicUrls.RequestBase(http.Request), integrationId, body, cancellationToken));
+    }
 
     public static async Task<Ok<ChannelRefusalList>> ListChannelRefusals(HttpContext http, CredentialsAdmin admin, Byoc.Conversations.V1.Operations.OperationsClient operations, CancellationToken cancellationToken) =>
         TypedResults.Ok(new ChannelRefusalList(await admin.RefusalsAsync(User(http), operations, cancellationToken)));

@@ -66,8 +66,17 @@ public static class PointsOfContactApi
         return TypedResults.Created($"/admin/api/points-of-contact/{Uri.EscapeDataString(created.ChannelId)}", created);
     }
 
-    public static async Task<Ok<PointOfContactView>> Update(HttpContext http, PointOfContactAdmin admin, string channelId, [FromBody] PointOfContactChange body, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await admin.UpdateAsync(User(http), PublicUrls.RequestBase(http.Request), channelId, body, cancellationToken));
+    public static async Task<Ok<PointOfContactView>> Update(HttpContext http, PointOfContactAdmin admin, string channelId, [FromBody] PointOfContactChange body, CancellationToken cancellationToken)
+    {
+        // A body with none of the fields (unknown ones only, or {}) is a client's mistake, not a change to audit.
+        if (body.Name is null && body.Icon is null && body.Settings is not { Count: > 0 } && body.ClearSettings is not { Count: > 0 })
+        {
+            throw new AdminInputException(new AdminProblem(StatusCodes.Status400BadRequest, "Nothing to change",
+                "Give at least one of name, icon, settings or clearSettings.", null, null, null));
+        }
+
+        return TypedResults.Ok(await admin.UpdateAsync(User(http), PublicUrls.RequestBase(http.Request), channelId, body, cancellationToken));
+    }
 
     public static async Task<NoContent> Delete(HttpContext http, PointOfContactAdmin admin, string channelId, CancellationToken cancellationToken)
     {

@@ -134,6 +134,21 @@ public sealed class CredentialsApiTests(EdgeHost host) : AdminApiTest(host)
         Assert.Equal("accessKeySecret", (await JsonOf(lonely)).GetProperty("field").GetString());
     }
 
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("""{"accessKey":"typo","appClientId":""}""")]
+    public async Task A_cxone_access_change_giving_no_field_answers_400_and_is_not_audited(string body)
+    {
+        using var admin = AdminOfA();
+        var audited = (await admin.GetFromJsonAsync<JsonElement>("/admin/api/audit")).GetArrayLength();
+
+        using var response = await admin.PutAsync($"{Path}/{TestData.IntegrationA}/cxone-access", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("Nothing to change", (await JsonOf(response)).GetProperty("title").GetString());
+        Assert.Equal(audited, (await admin.GetFromJsonAsync<JsonElement>("/admin/api/audit")).GetArrayLength());
+    }
+
     [Fact]
     public async Task An_overlap_out_of_range_is_a_problem_naming_the_field()
     {

@@ -100,6 +100,23 @@ public sealed class PointsOfContactApiTests(EdgeHost host) : AdminApiTest(host)
         Assert.All(Conversations.Administration.Scopes, s => Assert.False(s.AllTenants));
     }
 
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("""{"text":"renamed?"}""")]
+    [InlineData("""{"settings":{},"clearSettings":[]}""")]
+    public async Task A_change_naming_nothing_to_change_answers_400_and_is_neither_sent_nor_audited(string body)
+    {
+        using var admin = AdminOfA();
+        var audited = (await AuditAsync(admin)).Count;
+
+        using var response = await admin.PatchAsync($"{Path}/{TestData.ChannelA}", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("Nothing to change", (await JsonOf(response)).GetProperty("title").GetString());
+        Assert.Equal(audited, (await AuditAsync(admin)).Count);
+        Assert.Empty(Conversations.Administration.Scopes);
+    }
+
     [Fact]
     public async Task Every_change_is_audited_with_who_when_and_what_and_never_a_secret()
     {
