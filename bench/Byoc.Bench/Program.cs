@@ -8,7 +8,8 @@ using Byoc.Testing;
 // --label TEXT, --write FILE, --dashboard (export telemetry to Aspire's dashboard, as `dotnet run` does).
 if (args is ["--faults", .. var faultArgs])
 {
-    // The fault suite (./byoc faults, docs/reliability.md): its own app, faults one after another under load in both directions.
+    // The fault suite (bench/run --faults [--short]): its own app, faults one after another under load in both directions;
+    // the report goes to .artifacts/faults/.
     return await FaultCommand.RunAsync(faultArgs);
 }
 
