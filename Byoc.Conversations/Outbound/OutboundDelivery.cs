@@ -36,11 +36,26 @@ public sealed partial class OutboundDelivery(
     TimeProvider time,
     ILogger<OutboundDelivery> logger)
 {
+    // The least a key stays marked "being sent" (a content-derived key's answer is kept for less).
     private static readonly TimeSpan PendingFor = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan WaitStep = TimeSpan.FromMilliseconds(20);
     // How long a send that may have reached the platform waits for Redis to record it.
     private static readonly TimeSpan RecordFor = TimeSpan.FromMinutes(2);
-    private const string KeepPending = "if redis.call('GET', KEYS[1]) == 'pending' then return redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return 0";
+    // Beyond the connector's deadline, how long a "being sent" mark may go unrefreshed before its owner counts as gone.
+    private static readonly TimeSpan OwnerGrace = TimeSpan.FromSeconds(5);
+
+    // The mark is "pending:{refreshed at, unix ms}:{owner}". Each script acts only while the mark is the caller's.
+    private const string RefreshMine =
+        "local v = redis.call('GET', KEYS[1]) if v and string.sub(v, 1, 8) == 'pending:' and string.sub(v, -#ARGV[1]) == ARGV[1] then " +
+        "redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') return 1 end return 0";
+    // A mark gone altogether (lapsed, or lost with Redis) has no other owner: the answer is kept all the same.
+    private const string FinishMine =
+        "local v = redis.call('GET', KEYS[1]) if not v or (string.sub(v, 1, 8) == 'pending:' and string.sub(v, -#ARGV[1]) == ARGV[1]) then " +
+        "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return false end return v";
+    private const string ReleaseMine =
+        "local v = redis.call('GET', KEYS[1]) if v and string.sub(v, 1, 8) == 'pending:' and string.sub(v, -#ARGV[1]) == ARGV[1] then " +
+        "return redis.call('DEL', KEYS[1]) end return 0";
+    private const string TakeOver = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') return 1 end return 0";
 
     public async Task<DeliverResponse> DeliverAsync(DeliverRequest request, CancellationToken cancellationToken)
     {
@@ -57,7 +72,9 @@ public sealed partial class OutboundDelivery(
         var channel = await channels.ResolveAsync(request.IntegrationId, request.ChannelId, request.ThreadId);
         var db = redis.GetDatabase();
         var key = RedisKeys.Delivery(request.IntegrationId, request.IdempotencyKey);
-        if (await TryTakeAsync(db, key, cancellationToken) is { } earlier)
+        var owner = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        var take = await TryTakeAsync(db, key, owner, request.IdempotencyKeyDerived, cancellationToken);
+        if (take.Earlier is { } earlier)
         {
             if (request.IdempotencyKeyDerived)
             {
@@ -73,17 +90,28 @@ public sealed partial class OutboundDelivery(
         {
             // Not the caller's cancellation: once sending starts it finishes (within the connector's deadline) and
             // its answer is kept, so a CXone retry after the Edge gave up gets that answer instead of a second send.
-            response = await SendAsync(channel, request, db, key, CancellationToken.None);
+            response = take.Orphaned
+                ? await ReportOrphanedAsync(channel, request, db, key, owner)
+                : await SendAsync(channel, request, db, key, owner, CancellationToken.None);
         }
         catch (NotSentException e)
         {
             // Provably not on the platform (or not all of it: the parts it took are recorded): a retry may send.
-            await db.KeyDeleteAsync(key);
+            await WhileRedisRecoversAsync(db, key, owner, () => db.ScriptEvaluateAsync(ReleaseMine, [key], [owner]));
             throw e.ToCaller;
         }
 
-        await WhileRedisRecoversAsync(db, key, () => db.StringSetAsync(key, "done:" + Convert.ToBase64String(response.ToByteArray()),
-            request.IdempotencyKeyDerived ? options.Value.DerivedKeyRetention : options.Value.DeliveryRetention));
+        var done = "done:" + Convert.ToBase64String(response.ToByteArray());
+        var retention = (long)(request.IdempotencyKeyDerived ? options.Value.DerivedKeyRetention : options.Value.DeliveryRetention).TotalMilliseconds;
+        var other = await WhileRedisRecoversAsync(db, key, owner, () => db.ScriptEvaluateAsync(FinishMine, [key], [owner, done, retention]));
+        if (!other.IsNull && ((string?)other)?.StartsWith("done:", StringComparison.Ordinal) == true)
+        {
+            // This owner was taken for gone (it stalled past its deadline) and a retry answered CXone already: that
+            // answer stands, so CXone is never told two things about one request.
+            LogOvertaken(channel.Id, request.IdempotencyKey);
+            return DeliverResponse.Parser.ParseFrom(Convert.FromBase64String(((string)other!)[5..]));
+        }
+
         return response;
     }
 
@@ -92,7 +120,7 @@ public sealed partial class OutboundDelivery(
     /// written, or a CXone retry would find the key lapsed and send it again: a Redis that went away (a restart, a
     /// failover) is waited for, the key kept pending meanwhile, up to <see cref="RecordFor"/>.
     /// </summary>
-    private async Task<T> WhileRedisRecoversAsync<T>(IDatabase db, string key, Func<Task<T>> write)
+    private async Task<T> WhileRedisRecoversAsync<T>(IDatabase db, string key, string owner, Func<Task<T>> write)
     {
         var started = time.GetUtcNow();
         for (var attempt = 1; ; attempt++)
@@ -107,7 +135,7 @@ public sealed partial class OutboundDelivery(
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * attempt, 2000)), time);
                 try
                 {
-                    await db.ScriptEvaluateAsync(KeepPending, [key], [(long)PendingFor.TotalMilliseconds]);
+                    await db.ScriptEvaluateAsync(RefreshMine, [key], [owner, Mark(owner)]);
                 }
                 catch (Exception again) when (again is RedisException or TimeoutException)
                 {
@@ -117,20 +145,39 @@ public sealed partial class OutboundDelivery(
         }
     }
 
-    /// <summary>The earlier answer for this key; null when this call is the first and now owns the key.</summary>
-    private async Task<DeliverResponse?> TryTakeAsync(IDatabase db, string key, CancellationToken cancellationToken)
+    private string Mark(string owner) => $"pending:{time.GetUtcNow().ToUnixTimeMilliseconds()}:{owner}";
+
+    /// <summary>What taking the key found: an earlier answer, or that this call now owns it (perhaps from an owner that is gone).</summary>
+    private readonly record struct Take(DeliverResponse? Earlier, bool Orphaned);
+
+    /// <summary>
+    /// The earlier answer for this key, or ownership of it. A mark whose owner stopped refreshing it past the
+    /// connector's deadline belongs to a replica that ended mid-send (kill -9): the platform may have the message,
+    /// so this call takes the key over to answer, never to send again.
+    /// </summary>
+    private async Task<Take> TryTakeAsync(IDatabase db, string key, string owner, bool derived, CancellationToken cancellationToken)
     {
+        var markFor = derived ? PendingFor : Max(PendingFor, options.Value.DeliveryRetention);
+        var ownerGone = options.Value.ConnectorDeadline + OwnerGrace;
         while (true)
         {
-            if (await db.StringSetAsync(key, "pending", PendingFor, When.NotExists))
+            var mark = Mark(owner);
+            if (await db.StringSetAsync(key, mark, markFor, When.NotExists))
             {
-                return null;
+                return new Take(null, false);
             }
 
             var value = (string?)await db.StringGetAsync(key);
             if (value is not null && value.StartsWith("done:", StringComparison.Ordinal))
             {
-                return DeliverResponse.Parser.ParseFrom(Convert.FromBase64String(value[5..]));
+                return new Take(DeliverResponse.Parser.ParseFrom(Convert.FromBase64String(value[5..])), false);
+            }
+
+            if (value?.Split(':') is ["pending", var at, _] && long.TryParse(at, out var refreshed)
+                && time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(refreshed) > ownerGone
+                && (int)await db.ScriptEvaluateAsync(TakeOver, [key], [value, mark]) == 1)
+            {
+                return new Take(null, true);
             }
 
             // The same request is being delivered right now (CXone retried quickly): wait for its answer.
@@ -138,7 +185,19 @@ public sealed partial class OutboundDelivery(
         }
     }
 
-    private async Task<DeliverResponse> SendAsync(Registry.Channel channel, DeliverRequest request, IDatabase db, string key, CancellationToken cancellationToken)
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>The replica sending this request ended before it knew the outcome: answered as an unknown outcome, not sent again.</summary>
+    private Task<DeliverResponse> ReportOrphanedAsync(Registry.Channel channel, DeliverRequest request, IDatabase db, string key, string owner) =>
+        WhileRedisRecoversAsync(db, key, owner, async () =>
+        {
+            var unknownId = await ids.RememberAsync(channel, IdKind.Message, $"unknown:{request.IdempotencyKey}");
+            LogOrphaned(channel.Id, unknownId);
+            const string reason = "its delivery stopped midway (the replica sending it ended); it may have reached the customer and is not sent again";
+            return await ReportFailedAsync(channel, request, unknownId, reason, reason);
+        });
+
+    private async Task<DeliverResponse> SendAsync(Registry.Channel channel, DeliverRequest request, IDatabase db, string key, string owner, CancellationToken cancellationToken)
     {
         SendRequest send;
         var partsKey = RedisKeys.DeliveryParts(request.IntegrationId, request.IdempotencyKey);
@@ -174,7 +233,7 @@ public sealed partial class OutboundDelivery(
                     throw new NotSentException(new RpcException(new Status(status, $"connector '{channel.Connector}' could not send it now ({e.StatusCode})")));
                 case SendFailureKind.Refused:
                     accountHealth.Failed(channel.Id, $"{channel.Connector} refused a message: {e.Status.Detail}");
-                    return await WhileRedisRecoversAsync(db, key, async () =>
+                    return await WhileRedisRecoversAsync(db, key, owner, async () =>
                     {
                         var refusedId = await ids.RememberAsync(channel, IdKind.Message, $"refused:{request.IdempotencyKey}");
                         LogPlatformRefused(channel.Connector, refusedId, e.StatusCode, e.Status.Detail);
@@ -182,7 +241,7 @@ public sealed partial class OutboundDelivery(
                     });
                 default:
                     accountHealth.Failed(channel.Id, $"{channel.Connector} did not confirm a message ({e.StatusCode}: {e.Status.Detail})");
-                    return await WhileRedisRecoversAsync(db, key, async () =>
+                    return await WhileRedisRecoversAsync(db, key, owner, async () =>
                     {
                         // Part of it may be on the platform: the first part's id stands for the message.
                         var unknownId = await ids.RememberAsync(channel, IdKind.Message,
@@ -195,7 +254,7 @@ public sealed partial class OutboundDelivery(
         }
 
         accountHealth.Succeeded(channel.Id);
-        return await WhileRedisRecoversAsync(db, key, () => RecordSentAsync(channel, request, send, sent, db, partsKey));
+        return await WhileRedisRecoversAsync(db, key, owner, () => RecordSentAsync(channel, request, send, sent, db, partsKey));
     }
 
     /// <summary>The platform took it: its ids mapped to CXone's, and the answer CXone gets.</summary>
@@ -303,6 +362,12 @@ public sealed partial class OutboundDelivery(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recording a message the platform may have failed ({Reason}); retrying while Redis recovers, the request kept pending")]
     private partial void LogRecordRetried(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} for channel {ChannelId} was being sent by a replica that ended before the outcome was known; CXone is told it failed, it is not sent again")]
+    private partial void LogOrphaned(string channelId, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A send for channel {ChannelId} (key {IdempotencyKey}) stalled past its deadline and a retry answered CXone meanwhile; that answer stands")]
+    private partial void LogOvertaken(string channelId, string idempotencyKey);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "An identical agent message for channel {ChannelId} within the retry window was answered as CXone's retry of {MessageId}, not sent again")]
     private partial void LogSuppressedRepeat(string channelId, string messageId);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Byoc.Bench;
 
@@ -36,6 +37,54 @@ public sealed class AppResources : IAsyncDisposable
                 // Disposed.
             }
         });
+    }
+
+    /// <summary>
+    /// The error lines (and the exception lines after them) a resource's instances logged from now on, up to
+    /// <paramref name="max"/>: what answered a 500 is in there.
+    /// </summary>
+    public IReadOnlyList<string> WatchErrors(string name, int max = 60)
+    {
+        var lines = new ConcurrentQueue<string>();
+        var loggers = _app.Services.GetRequiredService<ResourceLoggerService>();
+        foreach (var instance in Instances(name))
+        {
+            _ = Task.Run(async () =>
+            {
+                var following = 0;
+                try
+                {
+                    await foreach (var batch in loggers.WatchAsync(instance.Id).WithCancellation(_stop.Token))
+                    {
+                        foreach (var line in batch)
+                        {
+                            following = line.Content.Contains("fail:", StringComparison.Ordinal) || line.Content.Contains("crit:", StringComparison.Ordinal) ? 12 : following - 1;
+                            if (following > 0 && lines.Count < max)
+                            {
+                                lines.Enqueue($"{instance.Id}: {line.Content}");
+                            }
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                    // Disposed.
+                }
+            });
+        }
+
+        return new LiveList(lines);
+    }
+
+    private sealed class LiveList(ConcurrentQueue<string> lines) : IReadOnlyList<string>
+    {
+        public string this[int index] => lines.ElementAt(index);
+
+        public int Count => lines.Count;
+
+        public IEnumerator<string> GetEnumerator() => lines.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>The instances of resource <paramref name="name"/> (two for the Conversations replicas), by id.</summary>

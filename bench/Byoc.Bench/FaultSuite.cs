@@ -46,11 +46,12 @@ public sealed record FaultPlan(string Name, int MinMessages, TimeSpan Window, in
 
 /// <summary>One fault of a run and what it cost.</summary>
 public sealed record FaultOutcome(
-    string Name, TimeSpan Lasted, TimeSpan? Recovery, TimeSpan FlowingAgain, long WebhooksAcknowledged, long RepliesAcknowledged, int Reposts,
+    string Name, DateTimeOffset StartedAt, DateTimeOffset FlowingAt, TimeSpan Lasted, TimeSpan? Recovery, TimeSpan FlowingAgain, long WebhooksAcknowledged, long RepliesAcknowledged, int Reposts,
     IReadOnlyDictionary<string, int> SenderRetries);
 
 /// <summary>Outbound under faults: each acknowledged reply once on Junglebook, or told failed to CXone; each worker's replies in order.</summary>
-public sealed record OutboundFaultCheck(int Acknowledged, int Delivered, int Lost, int Duplicated, int OutOfOrder, int ReportedFailed, int ReportedFailedButDelivered, int Unacknowledged)
+public sealed record OutboundFaultCheck(int Acknowledged, int Delivered, int Lost, int Duplicated, int OutOfOrder, int ReportedFailed, int ReportedFailedButDelivered, int Unacknowledged,
+    IReadOnlyList<string> DuplicatedReplies)
 {
     public bool ExactlyOnceInOrder => Lost == 0 && Duplicated == 0 && OutOfOrder == 0;
 
@@ -108,7 +109,8 @@ public sealed record OutboundFaultCheck(int Acknowledged, int Delivered, int Los
             outOfOrder,
             acknowledged.Count(a => !delivered.ContainsKey(a) && ToldFailed(a)),
             acknowledged.Count(a => delivered.GetValueOrDefault(a) == 1 && ToldFailed(a)),
-            delivered.Keys.Count(d => !acknowledged.Contains(d)));
+            delivered.Keys.Count(d => !acknowledged.Contains(d)),
+            [.. delivered.Where(d => d.Value > 1).Select(d => d.Key).Order(StringComparer.Ordinal)]);
     }
 }
 
@@ -116,7 +118,8 @@ public sealed record OutboundFaultCheck(int Acknowledged, int Delivered, int Los
 public sealed record FaultRunResult(
     FaultPlan Plan, IReadOnlyList<FaultOutcome> Faults, InboundCheck Inbound, OutboundFaultCheck Outbound, long WebhooksSent, long RepliesSent,
     int RefusedAcknowledged, IReadOnlyList<string> RefusedIds, IReadOnlyList<string> DeadLetterIds, int Reposts, TimeSpan Drain, TimeSpan Elapsed,
-    IReadOnlyDictionary<string, int> WebhookRetries, IReadOnlyDictionary<string, int> ReplyRetries, IReadOnlyDictionary<string, int> CxoneFaultsApplied, int PlatformCallsRefused)
+    IReadOnlyDictionary<string, int> WebhookRetries, IReadOnlyDictionary<string, int> ReplyRetries, IReadOnlyDictionary<string, int> CxoneFaultsApplied, int PlatformCallsRefused,
+    IReadOnlyList<string> DuplicateTrails, IReadOnlyDictionary<string, IReadOnlyList<string>> ServerErrorSamples, IReadOnlyList<string> EdgeErrors)
 {
     /// <summary>The dead letters hold exactly the messages CXone refused for good, each once.</summary>
     public bool DeadLettersExact =>
@@ -154,6 +157,33 @@ public sealed record FaultRunResult(
         text.AppendLine(CultureInfo.InvariantCulture, $"- Re-posts to CXone (an idOnExternalPlatform posted again): {Reposts}; backlog drained {Drain.TotalSeconds:0} s after the last fault.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- CXone faults answered: {Describe(CxoneFaultsApplied)}; Junglebook API calls refused by its outage: {PlatformCallsRefused:N0}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Webhook senders were answered (before an acknowledgement): {Describe(WebhookRetries)}; reply senders: {Describe(ReplyRetries)}.");
+        foreach (var trail in DuplicateTrails)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- Duplicated reply: {trail}");
+        }
+
+        foreach (var (answer, samples) in ServerErrorSamples)
+        {
+            foreach (var sample in samples)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"- A {answer} answer's body: `{sample.ReplaceLineEndings(" ")}`");
+            }
+        }
+
+        if (EdgeErrors.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("The Edge's error log:");
+            text.AppendLine();
+            text.AppendLine("```");
+            foreach (var line in EdgeErrors)
+            {
+                text.AppendLine(line);
+            }
+
+            text.AppendLine("```");
+        }
+
         return text.ToString();
     }
 
@@ -182,6 +212,8 @@ public static class FaultSuite
         var sandbox = new SandboxClient(app.Sandbox);
         await using var resources = new AppResources(app.App);
         await resources.RunningAsync("conversations", 2, TimeSpan.FromSeconds(60));
+        await resources.RunningAsync("edge", 1, TimeSpan.FromSeconds(60));
+        var edgeErrors = resources.WatchErrors("edge");
         var profiles = Profile.Sandbox;
         var tag = $"f{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}";
 
@@ -209,12 +241,13 @@ public static class FaultSuite
             var retries = Merge(Prefixed("webhooks", inbound.Retried), Prefixed("replies", outbound.Retried));
             var reposts = await RepostsAsync(sandbox, cancellationToken);
             log($"fault: {name}");
+            var startedAt = DateTimeOffset.UtcNow;
             var started = clock.Elapsed;
             var recovery = await fault();
             var lasted = clock.Elapsed - started;
             await FlowingAsync(inbound, outbound, 20, TimeSpan.FromMinutes(3));
             var flowing = clock.Elapsed - started;
-            var outcome = new FaultOutcome(name, lasted, recovery, flowing, Acknowledged(inbound) - webhooks, outbound.AcknowledgedCount - replies,
+            var outcome = new FaultOutcome(name, startedAt, DateTimeOffset.UtcNow, lasted, recovery, flowing, Acknowledged(inbound) - webhooks, outbound.AcknowledgedCount - replies,
                 await RepostsAsync(sandbox, cancellationToken) - reposts, Subtract(Merge(Prefixed("webhooks", inbound.Retried), Prefixed("replies", outbound.Retried)), retries));
             faults.Add(outcome);
             log($"  {outcome.Lasted.TotalSeconds:0.0} s, flowing again after {outcome.FlowingAgain.TotalSeconds:0.0} s, {outcome.Reposts} re-posts, senders got {FaultRunResult.Describe(outcome.SenderRetries)}");
@@ -279,10 +312,22 @@ public static class FaultSuite
         var outage = await sandbox.Http.GetFromJsonAsync<JsonElement>("/sandbox/junglebook/outage", cancellationToken);
         return new FaultRunResult(plan, faults, inboundCheck, outboundCheck, inbound.Sent.Count, outbound.AcknowledgedCount, refusedAcknowledged, refusedIds, deadLetters,
             await RepostsAsync(sandbox, cancellationToken) - repostsBefore, drain, clock.Elapsed, inbound.Retried.ToDictionary(), outbound.Retried.ToDictionary(),
-            stats.GetProperty("faultsApplied").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32()), outage.GetProperty("refused").GetInt32());
+            stats.GetProperty("faultsApplied").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32()), outage.GetProperty("refused").GetInt32(),
+            [.. outboundCheck.DuplicatedReplies.Select(r => Trail(r, outbound.Answers.Of(r), faults))],
+            Prefixed("webhooks", inbound.Answers.ServerErrorSamples).Concat(Prefixed("replies", outbound.Answers.ServerErrorSamples)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+            [.. edgeErrors]);
     }
 
     private static long Acknowledged(InboundLoad load) => load.AcknowledgedCount;
+
+    /// <summary>A duplicated reply's answers before its acknowledgement, each with the fault it fell in.</summary>
+    private static string Trail(string reply, IReadOnlyList<(DateTimeOffset At, string Answer)> answers, IReadOnlyList<FaultOutcome> faults)
+    {
+        string During(DateTimeOffset at) => faults.FirstOrDefault(f => at >= f.StartedAt && at <= f.FlowingAt)?.Name ?? "no fault";
+        return answers.Count == 0
+            ? $"`{reply}`: acknowledged at the first attempt"
+            : $"`{reply}`: " + string.Join("; ", answers.Select(a => $"{a.Answer} at {a.At:HH:mm:ss.fff} ({During(a.At)})"));
+    }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
@@ -347,7 +392,7 @@ public static class FaultSuite
         return ids;
     }
 
-    private static Dictionary<string, int> Prefixed(string what, IReadOnlyDictionary<string, int> counts) =>
+    private static Dictionary<string, T> Prefixed<T>(string what, IReadOnlyDictionary<string, T> counts) =>
         counts.ToDictionary(p => $"{what} {p.Key}", p => p.Value, StringComparer.Ordinal);
 
     private static Dictionary<string, int> Merge(IReadOnlyDictionary<string, int> a, IReadOnlyDictionary<string, int> b) =>

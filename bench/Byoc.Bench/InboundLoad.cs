@@ -37,7 +37,7 @@ public sealed class InboundLoad(HttpClient http, Uri webhooks, string tag, int t
     public const string RefuseMarker = "[refuse-for-good]";
 
     private readonly ConcurrentBag<List<SentMessage>> _sent = [];
-    private readonly ConcurrentDictionary<string, int> _answers = new(StringComparer.Ordinal);
+    private readonly SenderAnswers _answers = new();
     private volatile bool _stopped;
     private long _acknowledged;
 
@@ -52,7 +52,10 @@ public sealed class InboundLoad(HttpClient http, Uri webhooks, string tag, int t
     public long AcknowledgedCount => Interlocked.Read(ref _acknowledged);
 
     /// <summary>Answers other than success the senders got (status code, or the exception), with how many of each.</summary>
-    public IReadOnlyDictionary<string, int> Retried => _answers;
+    public IReadOnlyDictionary<string, int> Retried => _answers.Counts;
+
+    /// <summary>The answers in detail: samples of server errors, and each message's answers before its acknowledgement.</summary>
+    public SenderAnswers Answers => _answers;
 
     /// <summary>Whether a message carries the refusal marker.</summary>
     public bool IsRefused(int thread, int sequence) => refuse?.Invoke(thread, sequence) == true;
@@ -123,17 +126,17 @@ public sealed class InboundLoad(HttpClient http, Uri webhooks, string tag, int t
                     return true;
                 }
 
-                Count(((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
+                _answers.Record(Text(tag, thread, sequence), ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture), await ServerErrorBodyAsync(response, cancellationToken));
             }
             catch (HttpRequestException)
             {
                 // Sent again below, as a platform would.
-                Count("connection failed");
+                _answers.Record(Text(tag, thread, sequence), "connection failed");
             }
             catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 // The client's timeout: sent again.
-                Count("timeout");
+                _answers.Record(Text(tag, thread, sequence), "timeout");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000)), cancellationToken);
@@ -142,7 +145,10 @@ public sealed class InboundLoad(HttpClient http, Uri webhooks, string tag, int t
         return false;
     }
 
-    private void Count(string answer) => _answers.AddOrUpdate(answer, 1, (_, n) => n + 1);
+    internal static async Task<string?> ServerErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        (int)response.StatusCode >= 500 && response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable
+            ? $"{response.Headers.Server} {await response.Content.ReadAsStringAsync(cancellationToken)}"
+            : null;
 }
 
 /// <summary>What CXone (the sandbox) shows of one inbound run, checked against what was acknowledged.</summary>

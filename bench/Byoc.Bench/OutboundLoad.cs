@@ -22,7 +22,7 @@ public sealed class OutboundLoad(HttpClient http, Uri target, string tag, IReadO
 {
     private readonly ConcurrentBag<List<string>> _acknowledged = [];
     private readonly ConcurrentDictionary<string, string> _messageIds = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int> _answers = new(StringComparer.Ordinal);
+    private readonly SenderAnswers _answers = new();
     private volatile string? _token;
     private volatile bool _stopped;
     private long _acknowledgedCount;
@@ -39,7 +39,10 @@ public sealed class OutboundLoad(HttpClient http, Uri target, string tag, IReadO
     public IReadOnlyDictionary<string, string> MessageIds => _messageIds;
 
     /// <summary>Answers other than success (status code, or the exception), with how many of each.</summary>
-    public IReadOnlyDictionary<string, int> Retried => _answers;
+    public IReadOnlyDictionary<string, int> Retried => _answers.Counts;
+
+    /// <summary>The answers in detail: samples of server errors, and each reply's answers before its acknowledgement.</summary>
+    public SenderAnswers Answers => _answers;
 
     /// <summary>Each worker ends after the reply it is sending now.</summary>
     public void Stop() => _stopped = true;
@@ -148,7 +151,7 @@ public sealed class OutboundLoad(HttpClient http, Uri target, string tag, IReadO
                 {
                     // As CXone does: a 401 makes it fetch a token and try once more.
                     _token = null;
-                    Count("401");
+                    _answers.Record(text, "401");
                     continue;
                 }
 
@@ -166,7 +169,7 @@ public sealed class OutboundLoad(HttpClient http, Uri target, string tag, IReadO
                     return true;
                 }
 
-                Count(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                _answers.Record(text, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), await InboundLoad.ServerErrorBodyAsync(response, cancellationToken));
                 if (retryFor is null)
                 {
                     return false;
@@ -174,7 +177,7 @@ public sealed class OutboundLoad(HttpClient http, Uri target, string tag, IReadO
             }
             catch (HttpRequestException)
             {
-                Count("connection failed");
+                _answers.Record(text, "connection failed");
                 if (retryFor is null)
                 {
                     return false;
@@ -182,7 +185,7 @@ public sealed class OutboundLoad(HttpClient http, Uri target, string tag, IReadO
             }
             catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested && retryFor is not null)
             {
-                Count("timeout");
+                _answers.Record(text, "timeout");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000)), cancellationToken);
@@ -191,7 +194,6 @@ public sealed class OutboundLoad(HttpClient http, Uri target, string tag, IReadO
         return false;
     }
 
-    private void Count(string answer) => _answers.AddOrUpdate(answer, 1, (_, n) => n + 1);
 }
 
 /// <summary>What Junglebook shows of one outbound run: every acknowledged reply exactly once.</summary>

@@ -192,6 +192,24 @@ public sealed class OutboundTests(ConversationsStack stack)
     }
 
     [Fact]
+    public async Task A_retry_after_the_replica_sending_it_ended_midway_is_told_failed_and_never_sent_again()
+    {
+        var request = Reply("acme", "acme-1");
+        // What a replica killed (kill -9) while its connector call was under way leaves: its "being sent" mark, no
+        // longer refreshed, older than the connector's deadline. The platform may have the message.
+        var db = stack.Service<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+        var stoppedAt = DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1);
+        await db.StringSetAsync(RedisKeys.Delivery("acme", request.IdempotencyKey), $"pending:{stoppedAt.ToUnixTimeMilliseconds()}:0123456789abcdef", TimeSpan.FromHours(1));
+
+        var retry = await stack.Outbound.DeliverAsync(request);
+        var again = await stack.Outbound.DeliverAsync(request);
+
+        Assert.DoesNotContain(stack.Connector.Sends, s => s.IdempotencyKey == request.IdempotencyKey);
+        Assert.Equal(retry, again);
+        await AssertToldFailedAsync(retry.MessageId, "stopped midway");
+    }
+
+    [Fact]
     public async Task A_platform_5xx_is_an_unknown_outcome_CXone_gets_an_id_and_a_failed_status_and_its_retry_is_not_sent_again()
     {
         var request = Reply("acme", "acme-1");
