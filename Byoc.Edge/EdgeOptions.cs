@@ -57,6 +57,10 @@ public sealed class CxoneTokenOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>How long the Edge waits at start for Redis to give it the token keys before it listens all the same.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan KeysWaitAtStart { get; set; } = TimeSpan.FromSeconds(30);
+
     public IEnumerable<string> AllPaths() => AuthorizationPaths.Prepend(DefaultPath).Distinct(StringComparer.OrdinalIgnoreCase);
 }
 

@@ -5,11 +5,14 @@ using Byoc.Edge.Identity;
 using Byoc.Edge.OpenApi;
 using Byoc.Edge.Webhooks;
 using Scalar.AspNetCore;
+using StackExchange.Redis;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddRedisClient("redis");
+// Redis restarting is an outage the caller retries (503), not a bug (500).
+builder.AnswerOutagesOf<RedisException>();
 builder.AddEdgeOptions();
 builder.AddTrustedProxies();
 builder.AddConversationsClients();

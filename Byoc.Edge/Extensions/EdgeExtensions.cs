@@ -69,6 +69,7 @@ public static class EdgeExtensions
         builder.Services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((o, redis) =>
             o.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), DataProtectionKeysRedisKey));
         builder.Services.AddSingleton<TokenKeyRing>();
+        builder.Services.AddHostedService<TokenKeysBeforeTraffic>();
         builder.Services.AddSingleton<FailedTokenAttempts>();
 
         var tokenOptions = builder.Configuration.GetSection(CxoneTokenOptions.Section).Get<CxoneTokenOptions>() ?? new CxoneTokenOptions();

@@ -58,10 +58,12 @@ public sealed class AppResources : IAsyncDisposable
                     {
                         foreach (var line in batch)
                         {
-                            following = line.Content.Contains("fail:", StringComparison.Ordinal) || line.Content.Contains("crit:", StringComparison.Ordinal) ? 12 : following - 1;
+                            // Aspire asks the services for colours: "fail" comes wrapped in ANSI escapes.
+                            var content = System.Text.RegularExpressions.Regex.Replace(line.Content, "\x1B\\[[0-9;]*m", string.Empty);
+                            following = content.Contains("fail:", StringComparison.Ordinal) || content.Contains("crit:", StringComparison.Ordinal) || content.Contains("Unhandled exception", StringComparison.Ordinal) ? 12 : following - 1;
                             if (following > 0 && lines.Count < max)
                             {
-                                lines.Enqueue($"{instance.Id}: {line.Content}");
+                                lines.Enqueue($"{instance.Id}: {content}");
                             }
                         }
                     }

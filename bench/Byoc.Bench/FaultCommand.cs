@@ -25,7 +25,7 @@ public static class FaultCommand
         await File.WriteAllTextAsync(file, markdown);
         Console.WriteLine($"byoc faults: written to {Path.GetRelativePath(Byoc.Testing.ServiceBuild.RepoRoot, file)}");
         Console.WriteLine(result.Passed
-            ? "byoc faults: every acknowledged message delivered exactly once, in order; the dead letters are exactly the refused messages"
+            ? "byoc faults: every acknowledged message delivered exactly once, in order; the dead letters are exactly the refused messages; no 500"
             : "byoc faults: CHECKS FAILED (see the tables above)");
         return result.Passed ? 0 : 1;
     }

@@ -130,7 +130,13 @@ public sealed record FaultRunResult(
         WebhookRetries.Concat(ReplyRetries).Where(p => p.Key.Length == 3 && p.Key[0] == '5' && p.Key != "503")
             .GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value));
 
-    public bool Passed => Inbound.ExactlyOnceInOrder && Inbound.Unacknowledged == 0 && Outbound.ExactlyOnceInOrder && Outbound.Unacknowledged == 0 && DeadLettersExact;
+    /// <summary>
+    /// No 500 or 502: an outage is answered 503 (or, while a process is down, not at all). A 504 — the Edge gave up
+    /// waiting for Conversations, the outcome unknown to it — is reported but allowed: CXone retries it under the same key.
+    /// </summary>
+    public bool NoServerErrors => ServerErrors.Keys.All(k => k == "504");
+
+    public bool Passed => Inbound.ExactlyOnceInOrder && Inbound.Unacknowledged == 0 && Outbound.ExactlyOnceInOrder && Outbound.Unacknowledged == 0 && DeadLettersExact && NoServerErrors;
 
     public string ToMarkdown()
     {
@@ -156,7 +162,7 @@ public sealed record FaultRunResult(
         text.AppendLine(CultureInfo.InvariantCulture, $"- Dead letters: {DeadLetterIds.Count} (CXone refused {RefusedIds.Count} distinct messages for good; {RefusedAcknowledged} marked messages were acknowledged): {(DeadLettersExact ? "exactly the refused ones" : "MISMATCH")}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Re-posts to CXone (an idOnExternalPlatform posted again): {Reposts}; backlog drained {Drain.TotalSeconds:0} s after the last fault.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- CXone faults answered: {Describe(CxoneFaultsApplied)}; Junglebook API calls refused by its outage: {PlatformCallsRefused:N0}.");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- Webhook senders were answered (before an acknowledgement): {Describe(WebhookRetries)}; reply senders: {Describe(ReplyRetries)}.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Webhook senders were answered (before an acknowledgement): {Describe(WebhookRetries)}; reply senders: {Describe(ReplyRetries)}{(NoServerErrors ? "" : " — SERVER ERRORS")}.");
         foreach (var trail in DuplicateTrails)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"- Duplicated reply: {trail}");

@@ -84,18 +84,43 @@ public sealed class SigningKeyTests(EdgeHost host) : EdgeTest(host)
 public sealed class TokenKeyRingOutageTests(EdgeHost host) : EdgeTest(host)
 {
     [Fact]
-    public async Task Redis_down_at_the_first_token_request_is_not_remembered_once_redis_is_back()
+    public async Task The_token_keys_are_read_before_the_edge_takes_its_first_request()
+    {
+        await using var redis = new Byoc.Testing.RedisServer();
+        await redis.InitializeAsync();
+        await using var edge = new EdgeFactory(redis.ConnectionString + ",connectTimeout=500,syncTimeout=1000", Conversations,
+            new Dictionary<string, string?>(), services: null);
+        using var client = edge.CreateClient();
+        // Started, not a single request yet: a burst of first requests must not each go to Redis for the keys
+        // (blocking calls that starved the thread pool into 500s after a restart).
+        await redis.StopAsync();
+
+        using var response = await RequestTokenAsync(client, TestData.ClientA, TestData.SecretA);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Redis_down_at_start_answers_503_with_retry_after_and_is_not_remembered_once_redis_is_back()
     {
         await using var redis = new Byoc.Testing.RedisServer();
         await redis.InitializeAsync();
         await redis.StopAsync();
         await using var edge = new EdgeFactory(redis.ConnectionString + ",connectTimeout=500,syncTimeout=1000", Conversations,
-            new Dictionary<string, string?>(), services: null);
+            new Dictionary<string, string?> { ["Edge:Token:KeysWaitAtStart"] = "00:00:01" }, services: null);
         using var client = edge.CreateClient();
 
         using (var during = await RequestTokenAsync(client, TestData.ClientA, TestData.SecretA))
         {
-            Assert.NotEqual(System.Net.HttpStatusCode.OK, during.StatusCode);
+            // An outage the caller retries, never a 500.
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, during.StatusCode);
+            Assert.NotNull(during.Headers.RetryAfter);
+            Assert.Equal("application/problem+json", during.Content.Headers.ContentType?.MediaType);
+        }
+
+        using (var webhook = await client.PostAsync("/hooks/junglebook/monkey-kingdom", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, webhook.StatusCode);
         }
 
         await redis.StartAsync();
