@@ -68,8 +68,9 @@ public static class PointsOfContactApi
 
     public static async Task<Ok<PointOfContactView>> Update(HttpContext http, PointOfContactAdmin admin, string channelId, [FromBody] PointOfContactChange body, CancellationToken cancellationToken)
     {
-        // A body with none of the fields (unknown ones only, or {}) is a client's mistake, not a change to audit.
-        if (body.Name is null && body.Icon is null && body.Settings is not { Count: > 0 } && body.ClearSettings is not { Count: > 0 })
+        // A body with none of the fields (unknown ones only, or {}) is a client's mistake, not a change to audit; so are
+        // settings that are all empty (an empty write-only value leaves the setting as it is).
+        if (body.Name is null && body.Icon is null && body.Settings?.Values.Any(v => v.Length > 0) != true && body.ClearSettings is not { Count: > 0 })
         {
             throw new AdminInputException(new AdminProblem(StatusCodes.Status400BadRequest, "Nothing to change",
                 "Give at least one of name, icon, settings or clearSettings.", null, null, null));

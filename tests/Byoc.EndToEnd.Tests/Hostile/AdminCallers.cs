@@ -27,17 +27,16 @@ public static partial class AdminCallers
     /// <summary>Signs in with the Development sign-in form (as its page posts it) and fetches the API's anti-forgery token.</summary>
     public static async Task<Session> SignInAsync(HttpClient http, string role, string tenants)
     {
-        var cookies = new Dictionary<string, string>(StringComparer.Ordinal);
-        using var page = await SendAsync(http, HttpMethod.Get, "/admin/sign-in", cookies, null);
-        var html = await page.Content.ReadAsStringAsync();
-        Keep(page, cookies);
-        var formToken = FormToken().Match(html) is { Success: true } m ? WebUtility.HtmlDecode(m.Groups[1].Value) : throw new InvalidOperationException($"no form token on the sign-in page ({(int)page.StatusCode})");
-        var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["Role"] = role, ["Tenants"] = tenants, ["Name"] = $"Hostile {role}", ["__RequestVerificationToken"] = formToken });
+        var (formToken, formCookie) = await SignInFormAsync(http);
+        var cookies = Parse(formCookie.Value);
+        using var form = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(
+            $"Role={Uri.EscapeDataString(role)}&Tenants={Uri.EscapeDataString(tenants)}&Name=Hostile&ReturnUrl=%2Fadmin&__RequestVerificationToken={Uri.EscapeDataString(formToken)}"));
+        form.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
         using var signedIn = await SendAsync(http, HttpMethod.Post, "/admin/sign-in/development", cookies, form);
         Keep(signedIn, cookies);
         if (signedIn.StatusCode != HttpStatusCode.Redirect || !cookies.ContainsKey("__Host-byoc-admin"))
         {
-            throw new InvalidOperationException($"Development sign-in answered {(int)signedIn.StatusCode}: {await signedIn.Content.ReadAsStringAsync()}");
+            throw new InvalidOperationException($"Development sign-in answered {(int)signedIn.StatusCode}: {await signedIn.Content.ReadAsStringAsync()} {string.Join(", ", cookies.Keys)}");
         }
 
         using var antiforgery = await SendAsync(http, HttpMethod.Get, "/admin/api/antiforgery", cookies, null);
@@ -59,10 +58,14 @@ public static partial class AdminCallers
     private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, Dictionary<string, string> cookies, HttpContent? content)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/html"));
+        if (method == HttpMethod.Get)
+        {
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/html"));
+        }
+
         if (cookies.Count > 0)
         {
-            request.Headers.Add("Cookie", CookieHeader(cookies));
+            request.Headers.TryAddWithoutValidation("Cookie", CookieHeader(cookies));
         }
 
         return await http.SendAsync(request);
@@ -82,6 +85,9 @@ public static partial class AdminCallers
             cookies[pair[..at]] = pair[(at + 1)..];
         }
     }
+
+    private static Dictionary<string, string> Parse(string cookieHeader) =>
+        cookieHeader.Split("; ", StringSplitOptions.RemoveEmptyEntries).Select(c => c.Split('=', 2)).ToDictionary(c => c[0], c => c[1], StringComparer.Ordinal);
 
     private static string CookieHeader(Dictionary<string, string> cookies) => string.Join("; ", cookies.Select(c => $"{c.Key}={c.Value}"));
 
