@@ -54,8 +54,16 @@ public static class PointsOfContactApi
 
     private static AdminUser User(HttpContext http) => AdminUser.From(http.User) ?? throw new UnauthorizedAccessException();
 
-    public static async Task<Ok<PointOfContactPage>> List(HttpContext http, PointOfContactAdmin admin, string? cursor, int? pageSize, string? filter, string? integrationId, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await admin.ListAsync(User(http), PublicUrls.RequestBase(http.Request), cursor, pageSize, filter, integrationId, cancellationToken));
+    public static async Task<Ok<PointOfContactPage>> List(HttpContext http, PointOfContactAdmin admin, string? cursor, int? pageSize, string? filter, string? integrationId, CancellationToken cancellationToken)
+    {
+        // Conversations reads 0 as "not given" (gRPC has no null), so a pageSize=0 the caller wrote is refused here.
+        if (pageSize is < 1)
+        {
+            throw new AdminInputException(AdminProblem.Invalid("pageSize", "pageSize must be between 1 and 200."));
+        }
+
+        return TypedResults.Ok(await admin.ListAsync(User(http), PublicUrls.RequestBase(http.Request), cursor, pageSize, filter, integrationId, cancellationToken));
+    }
 
     public static async Task<Ok<PointOfContactView>> Get(HttpContext http, PointOfContactAdmin admin, string channelId, CancellationToken cancellationToken) =>
         TypedResults.Ok(await admin.GetAsync(User(http), PublicUrls.RequestBase(http.Request), channelId, cancellationToken));

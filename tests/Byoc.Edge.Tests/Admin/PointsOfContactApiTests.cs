@@ -118,6 +118,35 @@ public sealed class PointsOfContactApiTests(EdgeHost host) : AdminApiTest(host)
         Assert.Empty(Conversations.Administration.Scopes);
     }
 
+    [Fact]
+    public async Task A_page_size_of_zero_answers_400_naming_it_instead_of_the_default_page()
+    {
+        using var admin = AdminOfA();
+
+        using var response = await admin.GetAsync($"{Path}?pageSize=0");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("pageSize", (await JsonOf(response)).GetProperty("field").GetString());
+        Assert.Empty(Conversations.Administration.Scopes);
+    }
+
+    [Theory]
+    [InlineData("utf-7")]
+    [InlineData("no-such-charset")]
+    public async Task A_body_in_a_charset_net_cannot_read_answers_415_not_a_server_error(string charset)
+    {
+        // Found by the hostile-input suite: binding the body threw, and the change answered 500.
+        using var admin = AdminOfA();
+        using var body = new StringContent("""{"name":"Renamed"}""");
+        body.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse($"application/json; charset={charset}");
+
+        using var response = await admin.PatchAsync($"{Path}/{TestData.ChannelA}", body);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(Conversations.Administration.Scopes);
+    }
+
     [Theory]
     [InlineData("""{"name":""}""", "name")]
     [InlineData("""{"name":"   "}""", "name")]
