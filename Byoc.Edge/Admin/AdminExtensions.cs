@@ -109,6 +109,18 @@ public static class AdminExtensions
 
             await next(context);
         });
+        // A charset .NET cannot decode would fail the body's binding with a 500: answer what the caller must change.
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/admin/api") && UnknownCharset(context.Request.ContentType) is { } charset)
+            {
+                await Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported charset",
+                    detail: $"The charset '{Shorten(charset)}' is not supported; send JSON as UTF-8.").ExecuteAsync(context);
+                return;
+            }
+
+            await next(context);
+        });
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
@@ -165,6 +177,26 @@ public static class AdminExtensions
     private static bool IsApi(HttpRequest request) =>
         request.Path.StartsWithSegments("/admin/api") || !HttpMethods.IsGet(request.Method)
         || !request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+
+    private static string? UnknownCharset(string? contentType)
+    {
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media) || media.Charset is not { Length: > 0 } charset)
+        {
+            return null;
+        }
+
+        try
+        {
+            _ = System.Text.Encoding.GetEncoding(charset.Value!.Trim('"'));
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            return charset.Value;
+        }
+    }
+
+    private static string Shorten(string text) => text.Length > 40 ? text[..40] + "…" : text;
 
     private static bool IsAdminSurface(PathString path) => path.StartsWithSegments("/admin") || path.StartsWithSegments("/_blazor");
 

@@ -13,6 +13,32 @@ namespace Byoc.EndToEnd.Tests;
 /// </summary>
 public sealed class LoadSmokeApp : IAsyncLifetime
 {
+    /// <summary>The Edge's admin API key here (an Admin of every tenant), for the hostile and security tests.</summary>
+    public const string AdminApiKey = "load-smoke-admin-key-7f3c9a1e5b2d4c6e8a0b1d3f5e7c9a2b";
+
+    /// <summary>
+    /// A second integration, of a tenant of its own and without points of contact, whose credentials the security
+    /// tests generate and rotate freely; the demo's integration (bare-necessities) keeps its secret for the others.
+    /// </summary>
+    public const string OtherIntegrationId = "security-tests";
+
+    public const string OtherTenantId = "11ee0000-secu-0000-0000-0000000000a2";
+
+    private static readonly Dictionary<string, string> OtherIntegrationSettings = new()
+    {
+        ["Id"] = OtherIntegrationId,
+        ["TenantId"] = OtherTenantId,
+        ["Name"] = "Security tests",
+        ["ClientId"] = "security-tests-client",
+        ["ClientSecret"] = "security-tests-provisioned-secret-0123456789",
+        ["Cxone__Issuer"] = "http://sandbox",
+        ["Cxone__DigitalApiBaseUrl"] = "http://sandbox/dfo/3.0",
+        ["Cxone__AppClientId"] = "byoc-sandbox-app",
+        ["Cxone__AppClientSecret"] = "sandbox-app-secret",
+        ["Cxone__AccessKeyId"] = "sandbox-access-key",
+        ["Cxone__AccessKeySecret"] = "sandbox-access-secret==",
+    };
+
     public BenchApp App { get; private set; } = null!;
 
     public SandboxClient Sandbox { get; private set; } = null!;
@@ -20,7 +46,15 @@ public sealed class LoadSmokeApp : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        App = await BenchApp.StartAsync(dashboard: false, perfMap: false, timeout.Token);
+        App = await BenchApp.StartAsync(dashboard: false, perfMap: false, timeout.Token, builder =>
+        {
+            builder.CreateResourceBuilder<Aspire.Hosting.ApplicationModel.ProjectResource>("edge").WithEnvironment("Edge__Admin__ApiKey", AdminApiKey);
+            var conversations = builder.CreateResourceBuilder<Aspire.Hosting.ApplicationModel.ProjectResource>("conversations");
+            foreach (var (key, value) in OtherIntegrationSettings)
+            {
+                conversations.WithEnvironment($"Byoc__Provisioning__Integrations__1__{key}", value);
+            }
+        });
         Sandbox = new SandboxClient(App.Sandbox);
         await Poll.UntilAsync(async () => (await Sandbox.ChannelIdsAsync()).Count == Profile.Sandbox.Count,
             TimeSpan.FromSeconds(60), "the Junglebook profiles are points of contact at CXone");

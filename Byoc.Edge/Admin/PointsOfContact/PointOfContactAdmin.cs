@@ -71,6 +71,18 @@ public sealed class PointOfContactAdmin(Byoc.Administration.V1.Administration.Ad
     public async Task<PointOfContactView> UpdateAsync(AdminUser user, string requestBase, string channelId, PointOfContactChange change, CancellationToken cancellationToken)
     {
         AdminScopes.RequireChange(user);
+        // Given but blank is a mistake to show, not "unchanged": Conversations reads an empty name or icon as "keep",
+        // and the change would be audited although nothing changed.
+        if (change.Name is { } name && string.IsNullOrWhiteSpace(name))
+        {
+            throw new AdminInputException(AdminProblem.Invalid("name", "name must not be blank; leave it out to keep the current name."));
+        }
+
+        if (change.Icon is { } icon && string.IsNullOrWhiteSpace(icon))
+        {
+            throw new AdminInputException(AdminProblem.Invalid("icon", "icon must not be blank; leave it out to keep the current icon."));
+        }
+
         var answer = await administration.UpdatePointOfContactAsync(new UpdatePointOfContactRequest
         {
             Scope = AdminScopes.Of(user),

@@ -54,8 +54,16 @@ public static class PointsOfContactApi
 
     private static AdminUser User(HttpContext http) => AdminUser.From(http.User) ?? throw new UnauthorizedAccessException();
 
-    public static async Task<Ok<PointOfContactPage>> List(HttpContext http, PointOfContactAdmin admin, string? cursor, int? pageSize, string? filter, string? integrationId, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await admin.ListAsync(User(http), PublicUrls.RequestBase(http.Request), cursor, pageSize, filter, integrationId, cancellationToken));
+    public static async Task<Ok<PointOfContactPage>> List(HttpContext http, PointOfContactAdmin admin, string? cursor, int? pageSize, string? filter, string? integrationId, CancellationToken cancellationToken)
+    {
+        // Conversations reads 0 as "not given" (gRPC has no null), so a pageSize=0 the caller wrote is refused here.
+        if (pageSize is < 1)
+        {
+            throw new AdminInputException(AdminProblem.Invalid("pageSize", "pageSize must be between 1 and 200."));
+        }
+
+        return TypedResults.Ok(await admin.ListAsync(User(http), PublicUrls.RequestBase(http.Request), cursor, pageSize, filter, integrationId, cancellationToken));
+    }
 
     public static async Task<Ok<PointOfContactView>> Get(HttpContext http, PointOfContactAdmin admin, string channelId, CancellationToken cancellationToken) =>
         TypedResults.Ok(await admin.GetAsync(User(http), PublicUrls.RequestBase(http.Request), channelId, cancellationToken));
@@ -68,8 +76,9 @@ public static class PointsOfContactApi
 
     public static async Task<Ok<PointOfContactView>> Update(HttpContext http, PointOfContactAdmin admin, string channelId, [FromBody] PointOfContactChange body, CancellationToken cancellationToken)
     {
-        // A body with none of the fields (unknown ones only, or {}) is a client's mistake, not a change to audit.
-        if (body.Name is null && body.Icon is null && body.Settings is not { Count: > 0 } && body.ClearSettings is not { Count: > 0 })
+        // A body with none of the fields (unknown ones only, or {}) is a client's mistake, not a change to audit; so are
+        // settings that are all empty (an empty write-only value leaves the setting as it is).
+        if (body.Name is null && body.Icon is null && body.Settings?.Values.Any(v => v.Length > 0) != true && body.ClearSettings is not { Count: > 0 })
         {
             throw new AdminInputException(new AdminProblem(StatusCodes.Status400BadRequest, "Nothing to change",
                 "Give at least one of name, icon, settings or clearSettings.", null, null, null));

@@ -29,7 +29,7 @@ public static class AdminSession
     /// <summary>Only a local path of the admin UI: a sign-in must not be an open redirect.</summary>
     public static string LocalAdminPath(string? returnUrl) =>
         returnUrl is { Length: > 0 } && returnUrl.StartsWith("/admin", StringComparison.Ordinal) && !returnUrl.StartsWith("//", StringComparison.Ordinal)
-            && !returnUrl.Contains('\\', StringComparison.Ordinal) && Uri.TryCreate(returnUrl, UriKind.Relative, out _)
+            && !returnUrl.Contains('\\', StringComparison.Ordinal) && !returnUrl.Any(char.IsControl) && Uri.TryCreate(returnUrl, UriKind.Relative, out _)
             ? returnUrl
             : "/admin";
 }

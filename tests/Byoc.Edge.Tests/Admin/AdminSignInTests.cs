@@ -160,6 +160,11 @@ public sealed class AdminSignInTests(EdgeHost host) : EdgeTest(host)
     [InlineData("//evil.example/admin", "/admin")]
     [InlineData("/\\evil.example", "/admin")]
     [InlineData(null, "/admin")]
+    // A control character would make the Location header invalid (a 500 before, found by the hostile-input suite),
+    // and browsers drop tabs and line breaks from URLs, which can turn a local path into another site.
+    [InlineData("/admin\r\nLocation: https://evil.example", "/admin")]
+    [InlineData("/admin/\t/evil.example", "/admin")]
+    [InlineData("/admin\u0000", "/admin")]
     public void A_sign_in_returns_only_to_a_page_of_the_admin_ui(string? returnUrl, string expected) =>
         Assert.Equal(expected, AdminSession.LocalAdminPath(returnUrl));
 }

@@ -104,6 +104,7 @@ public sealed class PointsOfContactApiTests(EdgeHost host) : AdminApiTest(host)
     [InlineData("{}")]
     [InlineData("""{"text":"renamed?"}""")]
     [InlineData("""{"settings":{},"clearSettings":[]}""")]
+    [InlineData("""{"settings":{"token":""}}""")]
     public async Task A_change_naming_nothing_to_change_answers_400_and_is_neither_sent_nor_audited(string body)
     {
         using var admin = AdminOfA();
@@ -113,6 +114,53 @@ public sealed class PointsOfContactApiTests(EdgeHost host) : AdminApiTest(host)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("Nothing to change", (await JsonOf(response)).GetProperty("title").GetString());
+        Assert.Equal(audited, (await AuditAsync(admin)).Count);
+        Assert.Empty(Conversations.Administration.Scopes);
+    }
+
+    [Fact]
+    public async Task A_page_size_of_zero_answers_400_naming_it_instead_of_the_default_page()
+    {
+        using var admin = AdminOfA();
+
+        using var response = await admin.GetAsync($"{Path}?pageSize=0");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("pageSize", (await JsonOf(response)).GetProperty("field").GetString());
+        Assert.Empty(Conversations.Administration.Scopes);
+    }
+
+    [Theory]
+    [InlineData("utf-7")]
+    [InlineData("no-such-charset")]
+    public async Task A_body_in_a_charset_net_cannot_read_answers_415_not_a_server_error(string charset)
+    {
+        // Found by the hostile-input suite: binding the body threw, and the change answered 500.
+        using var admin = AdminOfA();
+        using var body = new StringContent("""{"name":"Renamed"}""");
+        body.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse($"application/json; charset={charset}");
+
+        using var response = await admin.PatchAsync($"{Path}/{TestData.ChannelA}", body);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(Conversations.Administration.Scopes);
+    }
+
+    [Theory]
+    [InlineData("""{"name":""}""", "name")]
+    [InlineData("""{"name":"   "}""", "name")]
+    [InlineData("""{"icon":""}""", "icon")]
+    public async Task A_blank_name_or_icon_answers_400_naming_it_and_is_neither_sent_nor_audited(string body, string field)
+    {
+        // Found by the hostile-input suite: Conversations reads a blank name as "keep", so this answered 200 and was audited.
+        using var admin = AdminOfA();
+        var audited = (await AuditAsync(admin)).Count;
+
+        using var response = await admin.PatchAsync($"{Path}/{TestData.ChannelA}", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(field, (await JsonOf(response)).GetProperty("field").GetString());
         Assert.Equal(audited, (await AuditAsync(admin)).Count);
         Assert.Empty(Conversations.Administration.Scopes);
     }
