@@ -108,11 +108,15 @@ public sealed class AdminPage : IAsyncDisposable
     /// <summary>Types <paramref name="value"/> into the text field labelled <paramref name="label"/>.</summary>
     public Task FillAsync(string label, string value) => Field(label).FillAsync(value);
 
-    /// <summary>Chooses the option of value <paramref name="value"/> in the FluentUI select (a dropdown) labelled <paramref name="label"/>.</summary>
+    /// <summary>
+    /// Chooses the option of value <paramref name="value"/> in the FluentUI select labelled <paramref name="label"/>: a
+    /// dropdown whose combobox button (named by the label) opens its list of options.
+    /// </summary>
     public async Task ChooseAsync(string label, string value)
     {
-        var dropdown = Page.GetByLabel(label, new() { Exact = true });
-        await dropdown.ClickAsync();
+        var combobox = Page.GetByRole(AriaRole.Combobox, new() { Name = label, Exact = true });
+        var dropdown = Page.Locator("fluent-dropdown").Filter(new() { Has = combobox });
+        await combobox.ClickAsync();
         await dropdown.Locator($"fluent-option[value='{value}']").ClickAsync();
         await Assertions.Expect(dropdown).ToHaveJSPropertyAsync("value", value);
     }
