@@ -43,7 +43,7 @@ public sealed class AdminSignInTests(EdgeHost host) : EdgeTest(host)
         using var audit = await AdminSessions.PageAsync(browser, "/admin/audit");
         var page = await audit.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, audit.StatusCode);
-        Assert.Contains("data-testid=\"development-mark\" role=\"note\">Development sign-in</strong>", page, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"development-mark\" role=\"note\"><span>Development sign-in</span></fluent-badge>", page, StringComparison.Ordinal);
         Assert.Contains($"Dev Viewer · Viewer · {TestData.TenantA}, {TestData.TenantB}", page, StringComparison.Ordinal);
         // A Viewer reads, and may not change.
         using var change = await browser.PostAsync(TestChangeEndpoint.Path, null);

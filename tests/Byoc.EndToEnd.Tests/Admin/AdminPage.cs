@@ -82,15 +82,57 @@ public sealed class AdminPage : IAsyncDisposable
     public async Task SignInForDevelopmentAsync(string role = Admin, params string[] tenantIds)
     {
         await GotoAsync("/admin/sign-in");
-        await Page.GetByLabel("Role").SelectOptionAsync(role);
-        await Page.GetByLabel("Tenants").FillAsync(string.Join(',', tenantIds));
+        await ChooseAsync("Role", role);
+        await FillAsync("Tenants", string.Join(',', tenantIds));
         await Page.GetByTestId("development-sign-in-submit").ClickAsync();
         await WaitForAdminAsync();
     }
 
+    /// <summary>Waits until the page's circuit is up (its <c>interactive</c> mark), so what the test types reaches the component.</summary>
+    public Task LiveAsync() =>
+        Page.GetByTestId("interactive").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+
+    /// <summary>Goes to a page of the admin and waits until it is live.</summary>
+    public async Task OpenAsync(string path)
+    {
+        await GotoAsync(path);
+        await LiveAsync();
+    }
+
     /// <summary>
-    /// The basic accessibility of what the page shows: every visible input, select and text area has a label (a label
-    /// element, aria-label or aria-labelledby), every button and link a name, every image an alt text. Fails the test with the list.
+    /// The text field labelled <paramref name="label"/>: a FluentUI text input is a web component whose &lt;input&gt; is
+    /// in its shadow root (Playwright's CSS pierces it); the field's label names the component (aria-labelledby).
+    /// </summary>
+    public ILocator Field(string label) => Page.GetByLabel(label, new() { Exact = true }).Locator("input");
+
+    /// <summary>Types <paramref name="value"/> into the text field labelled <paramref name="label"/>.</summary>
+    public Task FillAsync(string label, string value) => Field(label).FillAsync(value);
+
+    /// <summary>
+    /// Chooses the option of value <paramref name="value"/> in the FluentUI select labelled <paramref name="label"/>: a
+    /// dropdown whose combobox button (named by the label) opens its list of options.
+    /// </summary>
+    public async Task ChooseAsync(string label, string value)
+    {
+        var combobox = Page.GetByRole(AriaRole.Combobox, new() { Name = label, Exact = true });
+        var dropdown = Page.Locator("fluent-dropdown").Filter(new() { Has = combobox });
+        await combobox.ClickAsync();
+        await dropdown.Locator($"fluent-option[value='{value}']").ClickAsync();
+        await Assertions.Expect(dropdown).ToHaveJSPropertyAsync("value", value);
+    }
+
+    /// <summary>
+    /// Waits until the button is enabled again: a FluentUI button keeps its disabled state in its element internals,
+    /// which Playwright's enabled check does not read, so this waits for the disabled attribute to go.
+    /// </summary>
+    public static Task ExpectEnabledAsync(ILocator button) =>
+        Assertions.Expect(button).Not.ToHaveAttributeAsync("disabled", new System.Text.RegularExpressions.Regex(".*"), new() { Timeout = 15_000 });
+
+    /// <summary>
+    /// The basic accessibility of what the page shows: every visible field (input, select, text area, and FluentUI's
+    /// text inputs, dropdowns and checkboxes, whose own inputs live in their shadow roots) has a label (a label element,
+    /// aria-label or aria-labelledby), every button and link (FluentUI's too) a name, every image an alt text.
+    /// Fails the test with the list.
     /// </summary>
     public async Task CheckAccessibilityAsync()
     {
@@ -100,12 +142,14 @@ public sealed class AdminPage : IAsyncDisposable
               const named = e => (e.getAttribute('aria-label') || '').trim() || (e.getAttribute('aria-labelledby') || '').split(' ').map(id => document.getElementById(id)?.textContent || '').join('').trim()
                 || (e.getAttribute('title') || '').trim();
               const problems = [];
-              for (const e of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+              const fields = 'input:not([type=hidden]), select, textarea, fluent-text-input, fluent-textarea, fluent-dropdown, fluent-checkbox, fluent-switch, fluent-radio-group, fluent-slider';
+              for (const e of document.querySelectorAll(fields)) {
                 if (!visible(e)) continue;
                 const label = (e.id && document.querySelector(`label[for="${CSS.escape(e.id)}"]`)) || e.closest('label');
-                if (!label && !named(e) && !(e.getAttribute('placeholder') && e.getAttribute('aria-label'))) problems.push(`no label: <${e.tagName.toLowerCase()} name="${e.name || ''}" id="${e.id || ''}">`);
+                if (!label && !named(e)) problems.push(`no label: <${e.tagName.toLowerCase()} name="${e.getAttribute('name') || ''}" id="${e.id || ''}">`);
               }
-              for (const e of document.querySelectorAll('button, [role=button], a[href]')) {
+              const actions = 'button, [role=button], a[href], fluent-button, fluent-anchor-button, fluent-link, [role=link]';
+              for (const e of document.querySelectorAll(actions)) {
                 if (!visible(e)) continue;
                 if (!(e.textContent || '').trim() && !named(e) && !e.querySelector('img[alt]:not([alt=""]), svg[aria-label]')) problems.push(`no name: <${e.tagName.toLowerCase()} ${e.outerHTML.slice(0, 80)}>`);
               }
