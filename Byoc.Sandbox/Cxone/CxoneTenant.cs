@@ -138,6 +138,18 @@ public sealed class ChannelLog
         }
     }
 
+    /// <summary>Messages stored (each idOnExternalPlatform once).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _messages.Count;
+            }
+        }
+    }
+
     public IReadOnlyList<JsonObject> Messages()
     {
         lock (_gate)

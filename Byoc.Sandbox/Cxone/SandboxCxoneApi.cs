@@ -42,10 +42,12 @@ public static class SandboxCxoneApi
                     ["tokensIssuedByAccessKey"] = new JsonObject([.. tenant.TokensIssuedByKey.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
                     ["faultsRemaining"] = faults.Remaining,
                     ["faultsApplied"] = new JsonObject([.. faults.Applied.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
+                    ["messagesByChannel"] = new JsonObject([.. tenant.Channels().Select(c => c["id"]!.GetValue<string>())
+                        .Select(id => KeyValuePair.Create(id, (JsonNode?)tenant.Log(id).Count))]),
                     ["repeatedMessagesByChannel"] = new JsonObject([.. tenant.Channels().Select(c => c["id"]!.GetValue<string>())
                         .Select(id => KeyValuePair.Create(id, (JsonNode?)tenant.Log(id).Updates))]),
                 }, CxoneJson.Default.JsonObject))
-            .WithName("SandboxCxoneStats").WithSummary("Counters: tokens issued, faults not yet used and applied (by kind), messages posted again with an idOnExternalPlatform already stored (per channel).");
+            .WithName("SandboxCxoneStats").WithSummary("Counters: tokens issued, faults not yet used and applied (by kind), messages stored per channel, messages posted again with an idOnExternalPlatform already stored (per channel).");
 
         api.MapPost("/faults", (CxoneFault fault, CxoneFaults faults) =>
             {

@@ -47,7 +47,7 @@ public sealed record FaultPlan(string Name, int MinMessages, TimeSpan Window, in
 /// <summary>One fault of a run and what it cost.</summary>
 public sealed record FaultOutcome(
     string Name, DateTimeOffset StartedAt, DateTimeOffset FlowingAt, TimeSpan Lasted, TimeSpan? Recovery, TimeSpan FlowingAgain, long WebhooksAcknowledged, long RepliesAcknowledged, int Reposts,
-    IReadOnlyDictionary<string, int> SenderRetries);
+    IReadOnlyDictionary<string, int> SenderRetries, int? FaultedCalls);
 
 /// <summary>Outbound under faults: each acknowledged reply once on Junglebook, or told failed to CXone; each worker's replies in order.</summary>
 public sealed record OutboundFaultCheck(int Acknowledged, int Delivered, int Lost, int Duplicated, int OutOfOrder, int ReportedFailed, int ReportedFailedButDelivered, int Unacknowledged,
@@ -136,19 +136,22 @@ public sealed record FaultRunResult(
     /// </summary>
     public bool NoServerErrors => ServerErrors.Keys.All(k => k == "504");
 
-    public bool Passed => Inbound.ExactlyOnceInOrder && Inbound.Unacknowledged == 0 && Outbound.ExactlyOnceInOrder && Outbound.Unacknowledged == 0 && DeadLettersExact && NoServerErrors;
+    /// <summary>Every CXone or platform window answered at least one call: a window nothing went through tried nothing.</summary>
+    public bool EveryWindowTried => Faults.All(f => f.FaultedCalls is null or > 0);
+
+    public bool Passed => EveryWindowTried && Inbound.ExactlyOnceInOrder && Inbound.Unacknowledged == 0 && Outbound.ExactlyOnceInOrder && Outbound.Unacknowledged == 0 && DeadLettersExact && NoServerErrors;
 
     public string ToMarkdown()
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Fault run ({Plan.Name} form): {Elapsed.TotalSeconds:0} s, inbound and outbound load at once ({Plan.Connections} connections each, {Plan.InboundThreads} webhook threads, {Plan.ReplyThreadsPerProfile * 2} reply threads), fault windows of {Plan.Window.TotalSeconds:0} s.");
         text.AppendLine();
-        text.AppendLine("| fault | lasted | back healthy | flowing again | webhooks acknowledged meanwhile | replies acknowledged meanwhile | re-posts to CXone | what the senders got meanwhile |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| fault | lasted | back healthy | flowing again (acknowledged and at CXone) | calls the fault answered | webhooks acknowledged meanwhile | replies acknowledged meanwhile | re-posts to CXone | what the senders got meanwhile |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var f in Faults)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {f.Name} | {f.Lasted.TotalSeconds:0.0} s | {(f.Recovery is { } r ? $"{r.TotalSeconds:0.0} s" : "—")} | {f.FlowingAgain.TotalSeconds:0.0} s | {f.WebhooksAcknowledged:N0} | {f.RepliesAcknowledged:N0} | {f.Reposts} | {Describe(f.SenderRetries)} |");
+                $"| {f.Name} | {f.Lasted.TotalSeconds:0.0} s | {(f.Recovery is { } r ? $"{r.TotalSeconds:0.0} s" : "—")} | {f.FlowingAgain.TotalSeconds:0.0} s | {(f.FaultedCalls is { } c ? c.ToString("N0", CultureInfo.InvariantCulture) : "—")} | {f.WebhooksAcknowledged:N0} | {f.RepliesAcknowledged:N0} | {f.Reposts} | {Describe(f.SenderRetries)} |");
         }
 
         text.AppendLine();
@@ -159,6 +162,11 @@ public sealed record FaultRunResult(
         text.AppendLine(CultureInfo.InvariantCulture,
             $"| outbound (replies → Junglebook) | {RepliesSent:N0} | {Outbound.Acknowledged:N0} | {Outbound.Delivered:N0} | {Outbound.Lost} | {Outbound.Duplicated} | {Outbound.OutOfOrder} | {Outbound.ReportedFailed} told failed to CXone (outcome unknown, not sent again) |");
         text.AppendLine();
+        if (!EveryWindowTried)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- NOT TRIED: {string.Join(", ", Faults.Where(f => f.FaultedCalls == 0).Select(f => f.Name))} answered no call.");
+        }
+
         text.AppendLine(CultureInfo.InvariantCulture, $"- Dead letters: {DeadLetterIds.Count} (CXone refused {RefusedIds.Count} distinct messages for good; {RefusedAcknowledged} marked messages were acknowledged): {(DeadLettersExact ? "exactly the refused ones" : "MISMATCH")}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Re-posts to CXone (an idOnExternalPlatform posted again): {Reposts}; backlog drained {Drain.TotalSeconds:0} s after the last fault.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- CXone faults answered: {Describe(CxoneFaultsApplied)}; Junglebook API calls refused by its outage: {PlatformCallsRefused:N0}.");
@@ -240,21 +248,27 @@ public static class FaultSuite
         await FlowingAsync(inbound, outbound, 200, TimeSpan.FromMinutes(2));
 
         var faults = new List<FaultOutcome>();
-        async Task Fault(string name, Func<Task<TimeSpan?>> fault)
+        async Task Fault(string name, Func<Task<TimeSpan?>> fault, bool window = false)
         {
             var webhooks = Acknowledged(inbound);
             var replies = outbound.AcknowledgedCount;
             var retries = Merge(Prefixed("webhooks", inbound.Retried), Prefixed("replies", outbound.Retried));
             var reposts = await RepostsAsync(sandbox, cancellationToken);
+            var faulted = await FaultedCallsAsync(sandbox, cancellationToken);
             log($"fault: {name}");
             var startedAt = DateTimeOffset.UtcNow;
             var started = clock.Elapsed;
             var recovery = await fault();
             var lasted = clock.Elapsed - started;
+            // Flowing again: the senders are acknowledged, and CXone stores messages again (a backlog in backoff
+            // would otherwise sleep through the next window, which then tries nothing).
+            var stored = await StoredAsync(sandbox, cancellationToken);
             await FlowingAsync(inbound, outbound, 20, TimeSpan.FromMinutes(3));
+            await Poll.UntilAsync(async () => await StoredAsync(sandbox, cancellationToken) >= stored + 20, TimeSpan.FromMinutes(3), "CXone stores messages again");
             var flowing = clock.Elapsed - started;
             var outcome = new FaultOutcome(name, startedAt, DateTimeOffset.UtcNow, lasted, recovery, flowing, Acknowledged(inbound) - webhooks, outbound.AcknowledgedCount - replies,
-                await RepostsAsync(sandbox, cancellationToken) - reposts, Subtract(Merge(Prefixed("webhooks", inbound.Retried), Prefixed("replies", outbound.Retried)), retries));
+                await RepostsAsync(sandbox, cancellationToken) - reposts, Subtract(Merge(Prefixed("webhooks", inbound.Retried), Prefixed("replies", outbound.Retried)), retries),
+                window ? await FaultedCallsAsync(sandbox, cancellationToken) - faulted : null);
             faults.Add(outcome);
             log($"  {outcome.Lasted.TotalSeconds:0.0} s, flowing again after {outcome.FlowingAgain.TotalSeconds:0.0} s, {outcome.Reposts} re-posts, senders got {FaultRunResult.Describe(outcome.SenderRetries)}");
         }
@@ -288,14 +302,14 @@ public static class FaultSuite
         await Fault("kill -9 of the Junglebook connector", async () => await KillAndStart((await resources.RunningAsync("connector-junglebook", 1, TimeSpan.FromSeconds(60)))[0]));
         await Fault("kill -9 of redis-server (appendonly, appendfsync always)", async () => await KillAndStart((await resources.RunningAsync("redis", 1, TimeSpan.FromSeconds(60)))[0]));
         await Fault($"CXone answers 429 with Retry-After: 1 for {plan.Window.TotalSeconds:0} s", () =>
-            Window(sandbox, new { kind = "status", statusCode = 429, retryAfterSeconds = 1, forSeconds = plan.Window.TotalSeconds, pathContains = "/dfo/" }, plan.Window, cancellationToken));
+            Window(sandbox, new { kind = "status", statusCode = 429, retryAfterSeconds = 1, forSeconds = plan.Window.TotalSeconds, pathContains = "/dfo/" }, plan.Window, cancellationToken), window: true);
         await Fault($"CXone answers 500 for {plan.Window.TotalSeconds:0} s", () =>
-            Window(sandbox, new { kind = "status", statusCode = 500, forSeconds = plan.Window.TotalSeconds, pathContains = "/dfo/" }, plan.Window, cancellationToken));
+            Window(sandbox, new { kind = "status", statusCode = 500, forSeconds = plan.Window.TotalSeconds, pathContains = "/dfo/" }, plan.Window, cancellationToken), window: true);
         var hang = plan.CxoneTimeout + TimeSpan.FromSeconds(2);
         await Fault($"CXone answers after {hang.TotalSeconds:0} s (Byoc's timeout: {plan.CxoneTimeout.TotalSeconds:0} s) for {plan.Window.TotalSeconds:0} s", () =>
-            Window(sandbox, new { kind = "delay", delayMilliseconds = (int)hang.TotalMilliseconds, forSeconds = plan.Window.TotalSeconds, pathContains = "/dfo/" }, plan.Window + hang, cancellationToken));
+            Window(sandbox, new { kind = "delay", delayMilliseconds = (int)hang.TotalMilliseconds, forSeconds = plan.Window.TotalSeconds, pathContains = "/dfo/" }, plan.Window + hang, cancellationToken), window: true);
         await Fault($"Junglebook's API down (503, Retry-After: 1) for {plan.Window.TotalSeconds:0} s", () =>
-            Window(sandbox, "/sandbox/junglebook/outage", new { forSeconds = plan.Window.TotalSeconds, statusCode = 503, retryAfterSeconds = 1 }, plan.Window, cancellationToken));
+            Window(sandbox, "/sandbox/junglebook/outage", new { forSeconds = plan.Window.TotalSeconds, statusCode = 503, retryAfterSeconds = 1 }, plan.Window, cancellationToken), window: true);
         var lastFaultEnded = clock.Elapsed;
 
         // Both directions on until each has its share, then every sender finishes the message it is on.
@@ -359,6 +373,19 @@ public static class FaultSuite
 
     private static async Task PostAsync(SandboxClient sandbox, string path, object body, CancellationToken cancellationToken) =>
         (await sandbox.Http.PostAsJsonAsync(path, body, cancellationToken)).EnsureSuccessStatusCode();
+
+    /// <summary>Messages CXone stores, all channels.</summary>
+    private static async Task<int> StoredAsync(SandboxClient sandbox, CancellationToken cancellationToken) =>
+        (await sandbox.Http.GetFromJsonAsync<JsonElement>("/sandbox/cxone/stats", cancellationToken)).GetProperty("messagesByChannel").EnumerateObject().Sum(p => p.Value.GetInt32());
+
+    /// <summary>Calls a fault window answered so far: CXone's (all but the refusals for good, which run throughout) and Junglebook's outage.</summary>
+    private static async Task<int> FaultedCallsAsync(SandboxClient sandbox, CancellationToken cancellationToken)
+    {
+        var cxone = (await sandbox.Http.GetFromJsonAsync<JsonElement>("/sandbox/cxone/stats", cancellationToken)).GetProperty("faultsApplied").EnumerateObject()
+            .Where(p => p.Name != "status 400").Sum(p => p.Value.GetInt32());
+        var platform = (await sandbox.Http.GetFromJsonAsync<JsonElement>("/sandbox/junglebook/outage", cancellationToken)).GetProperty("refused").GetInt32();
+        return cxone + platform;
+    }
 
     private static async Task<int> RepostsAsync(SandboxClient sandbox, CancellationToken cancellationToken) =>
         (await sandbox.Http.GetFromJsonAsync<JsonElement>("/sandbox/cxone/stats", cancellationToken)).GetProperty("repeatedMessagesByChannel").EnumerateObject().Sum(p => p.Value.GetInt32());

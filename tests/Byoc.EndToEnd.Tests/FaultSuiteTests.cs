@@ -25,6 +25,7 @@ public sealed class FaultSuiteTests(Xunit.Abstractions.ITestOutputHelper output)
         var report = result.ToMarkdown();
         output.WriteLine(report);
 
+        Assert.True(result.EveryWindowTried, report);
         Assert.True(result.Inbound.Acknowledged >= plan.MinMessages && result.Outbound.Acknowledged >= plan.MinMessages, report);
         Assert.True(result.Inbound.ExactlyOnceInOrder && result.Inbound.Unacknowledged == 0, report);
         Assert.True(result.Outbound.ExactlyOnceInOrder && result.Outbound.Unacknowledged == 0, report);

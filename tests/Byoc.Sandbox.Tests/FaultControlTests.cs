@@ -83,7 +83,7 @@ public sealed class FaultControlTests(WebApplicationFactory<Program> factory) : 
     }
 
     [Fact]
-    public async Task Repeated_posts_of_one_message_are_counted_per_channel()
+    public async Task Repeated_posts_of_one_message_are_counted_per_channel_and_the_message_is_stored_once()
     {
         await ClearAsync();
         var token = await TokenAsync();
@@ -96,6 +96,7 @@ public sealed class FaultControlTests(WebApplicationFactory<Program> factory) : 
 
         var stats = await _http.GetFromJsonAsync<JsonElement>("/sandbox/cxone/stats");
         Assert.Equal(2, stats.GetProperty("repeatedMessagesByChannel").GetProperty("repeats").GetInt32());
+        Assert.Equal(1, stats.GetProperty("messagesByChannel").GetProperty("repeats").GetInt32());
     }
 
     [Fact]
