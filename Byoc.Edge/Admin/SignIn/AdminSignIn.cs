@@ -155,7 +155,17 @@ public static class AdminSignIn
         return app;
     }
 
-    public sealed record DevelopmentSignIn(string? Role, string? Tenants, string? Name, string? ReturnUrl);
+    /// <summary>The Development sign-in form. Every field may be missing: a FluentUI field left empty posts nothing.</summary>
+    public sealed class DevelopmentSignIn
+    {
+        public string? Role { get; init; }
+
+        public string? Tenants { get; init; }
+
+        public string? Name { get; init; }
+
+        public string? ReturnUrl { get; init; }
+    }
 
     private static void Expire(AuthenticationProperties properties, TimeSpan lifetime, TimeProvider time)
     {

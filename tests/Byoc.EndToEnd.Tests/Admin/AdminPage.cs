@@ -138,7 +138,8 @@ public sealed class AdminPage : IAsyncDisposable
     {
         var problems = await Page.EvaluateAsync<string[]>("""
             () => {
-              const visible = e => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);
+              // Inert elements (FluentUI's anchor buttons keep an inert proxy <a>) are out of the accessibility tree.
+              const visible = e => !e.closest('[inert]') && !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);
               const named = e => (e.getAttribute('aria-label') || '').trim() || (e.getAttribute('aria-labelledby') || '').split(' ').map(id => document.getElementById(id)?.textContent || '').join('').trim()
                 || (e.getAttribute('title') || '').trim();
               const problems = [];
