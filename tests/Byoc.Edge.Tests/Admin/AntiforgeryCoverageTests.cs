@@ -61,6 +61,13 @@ public sealed class AntiforgeryCoverageTests(EdgeHost host) : EdgeTest(host)
         var token = await browser.GetFromJsonAsync<JsonElement>("/admin/api/antiforgery");
         var header = (token.GetProperty("headerName").GetString()!, token.GetProperty("token").GetString()!);
 
+        // First a change that goes through (a later delete in the loop removes the point of contact).
+        using var rename = new HttpRequestMessage(HttpMethod.Patch, $"/admin/api/points-of-contact/{TestData.ChannelA}") { Content = Json("""{"name":"Renamed with the header"}""") };
+        rename.Headers.Add(header.Item1, header.Item2);
+        using var renamed = await browser.SendAsync(rename);
+        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        Assert.Equal("Renamed with the header", Conversations.Administration.Find(TestData.ChannelA)!.Name);
+
         var stopped = new List<string>();
         foreach (var (method, path) in changes)
         {
@@ -68,19 +75,13 @@ public sealed class AntiforgeryCoverageTests(EdgeHost host) : EdgeTest(host)
             request.Headers.Add(header.Item1, header.Item2);
             using var response = await browser.SendAsync(request);
             var body = await response.Content.ReadAsStringAsync();
-            if (body.Contains("X-Byoc-Antiforgery", StringComparison.Ordinal))
+            if (body.Contains("X-Byoc-Antiforgery", StringComparison.Ordinal) || (int)response.StatusCode >= 500)
             {
                 stopped.Add($"{method} {path}: {(int)response.StatusCode} {body}");
             }
         }
 
-        using var rename = new HttpRequestMessage(HttpMethod.Patch, $"/admin/api/points-of-contact/{TestData.ChannelA}") { Content = Json("""{"name":"Renamed with the header"}""") };
-        rename.Headers.Add(header.Item1, header.Item2);
-        using var renamed = await browser.SendAsync(rename);
-
         Assert.True(stopped.Count == 0, "Refused although the header was sent:\n" + string.Join("\n", stopped));
-        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
-        Assert.Equal("Renamed with the header", Conversations.Administration.Find(TestData.ChannelA)!.Name);
     }
 
     /// <summary>Every POST, PUT, PATCH and DELETE endpoint under /admin/api, its route values filled in.</summary>
@@ -94,7 +95,7 @@ public sealed class AntiforgeryCoverageTests(EdgeHost host) : EdgeTest(host)
             .OrderBy(c => c.Item2, StringComparer.Ordinal)
             .ToList();
         // Not vacuous: the changes known today are among them (points of contact, credentials, CXone access, dead letters).
-        Assert.True(changes.Count >= 12, $"only {changes.Count} admin changes found: {string.Join(", ", changes)}");
+        Assert.True(changes.Count >= 11, $"only {changes.Count} admin changes found: {string.Join(", ", changes)}");
         Assert.Contains((HttpMethods.Patch, $"/admin/api/points-of-contact/{TestData.ChannelA}"), changes);
         Assert.Contains((HttpMethods.Put, $"/admin/api/integrations/{TestData.IntegrationA}/cxone-access"), changes);
         Assert.Contains((HttpMethods.Post, "/admin/api/dead-letters/replay"), changes);
