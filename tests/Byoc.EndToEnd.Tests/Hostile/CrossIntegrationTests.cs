@@ -48,7 +48,8 @@ public sealed class CrossIntegrationTests(LoadSmokeApp app)
             var (foreignStatus, foreignProblem) = await PostAsync(http, foreignPath, body, foreign);
             var (unknownStatus, unknownProblem) = await PostAsync(http, unknownPath, body, foreign);
             answers.Add($"{name}: {foreignStatus} (unknown channel: {unknownStatus})");
-            Assert.True(foreignStatus is 403 or 404, $"{name} with the other integration's token answered {foreignStatus}: {foreignProblem}");
+            // A sender action never answers an error (CXone is not told; the Edge logs it): 204 for an unknown channel too.
+            Assert.True(name == "sender action" ? foreignStatus == 204 : foreignStatus is 403 or 404, $"{name} with the other integration's token answered {foreignStatus}: {foreignProblem}");
             // Nothing in the answer tells a foreign channel from one that does not exist.
             Assert.Equal((unknownStatus, unknownProblem), (foreignStatus, foreignProblem));
         }

@@ -50,7 +50,7 @@ public sealed class SecretsInTheClearTests(LoadSmokeApp app, ITestOutputHelper o
         secrets["CXone app client secret"] = $"cxone-app-secret+{run}/==";
         secrets["CXone access key secret"] = $"cxone-access-key-secret/{run}+=";
         await AdminAsync(http, HttpMethod.Put, $"/admin/api/integrations/{LoadSmokeApp.OtherIntegrationId}/cxone-access",
-            new { appClientSecret = secrets["CXone app client secret"], accessKeySecret = secrets["CXone access key secret"] });
+            new { appClientId = $"cxone-app-{run}", appClientSecret = secrets["CXone app client secret"], accessKeyId = $"cxone-access-key-{run}", accessKeySecret = secrets["CXone access key secret"] });
         secrets["platform token"] = $"jb-token+{run}/=";
         secrets["platform webhook secret"] = $"jb-webhook-secret/{run}+";
         secrets["platform token, changed"] = $"jb-token-changed+{run}==";
@@ -250,72 +250,4 @@ public sealed class SecretsInTheClearTests(LoadSmokeApp app, ITestOutputHelper o
 
     // Key names may hold ids, never a secret: cut at 100 characters and shown as they are.
     private static string Describe(string key) => key.Length > 100 ? key[..100] + "…" : key;
-
-    /// <summary>The log lines of the product's resources (each replica by its own id) while the test runs, and all DCP kept.</summary>
-    private sealed class ResourceLogs : IAsyncDisposable
-    {
-        private readonly DistributedApplication _app;
-        private readonly ConcurrentDictionary<(string Resource, int Line), string> _lines = new();
-        private readonly CancellationTokenSource _stop = new();
-        private readonly List<Task> _watching = [];
-        private readonly List<string> _ids = [];
-
-        private ResourceLogs(DistributedApplication app) => _app = app;
-
-        public static async Task<ResourceLogs> WatchAsync(DistributedApplication app, string[] resources)
-        {
-            var logs = new ResourceLogs(app);
-            await using var instances = new AppResources(app);
-            await Poll.UntilAsync(() => Task.FromResult(resources.All(r => instances.Instances(r).Count > 0) && instances.Instances("conversations").Count >= 2),
-                TimeSpan.FromSeconds(30), "every product resource is known");
-            var service = app.Services.GetRequiredService<ResourceLoggerService>();
-            foreach (var id in resources.SelectMany(r => instances.Instances(r)).Select(i => i.Id))
-            {
-                logs._ids.Add(id);
-                logs._watching.Add(Task.Run(async () =>
-                {
-                    try
-                    {
-                        await foreach (var batch in service.WatchAsync(id).WithCancellation(logs._stop.Token))
-                        {
-                            foreach (var line in batch)
-                            {
-                                logs._lines[(id, line.LineNumber)] = line.Content;
-                            }
-                        }
-                    }
-                    catch (OperationCanceledException) when (logs._stop.IsCancellationRequested)
-                    {
-                        // Disposed.
-                    }
-                }));
-            }
-
-            return logs;
-        }
-
-        public async Task<List<(string Resource, string Line)>> LinesAsync()
-        {
-            var service = _app.Services.GetRequiredService<ResourceLoggerService>();
-            foreach (var id in _ids)
-            {
-                await foreach (var batch in service.GetAllAsync(id))
-                {
-                    foreach (var line in batch)
-                    {
-                        _lines.TryAdd((id, line.LineNumber), line.Content);
-                    }
-                }
-            }
-
-            return [.. _lines.Select(l => (l.Key.Resource, l.Value))];
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            await Task.WhenAll(_watching);
-            _stop.Dispose();
-        }
-    }
 }
