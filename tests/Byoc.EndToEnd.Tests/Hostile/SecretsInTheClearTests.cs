@@ -86,7 +86,7 @@ public sealed class SecretsInTheClearTests(LoadSmokeApp app, ITestOutputHelper o
         Assert.Contains(lines, l => l.Line.Contains("refused (wrong API key)", StringComparison.Ordinal));
         foreach (var (resource, line) in lines)
         {
-            found.AddRange(Find(secrets, line).Select(f => $"{f} in a log line of {resource}"));
+            found.AddRange(Find(secrets, line).Select(f => $"{f} in a log line of {resource}: {Masked(line, secrets)}"));
         }
 
         var (keys, redisFound) = await ScanRedisAsync(secrets);
@@ -173,6 +173,20 @@ public sealed class SecretsInTheClearTests(LoadSmokeApp app, ITestOutputHelper o
 
     private static string Headers(HttpResponseMessage response) =>
         "\n" + string.Join("\n", response.Headers.Concat(response.Content.Headers).Select(h => $"{h.Key}: {string.Join(", ", h.Value)}"));
+
+    // The line with every form of every secret replaced by its name: where it leaked, without the secret.
+    private static string Masked(string line, Dictionary<string, string> secrets)
+    {
+        foreach (var (name, secret) in secrets)
+        {
+            foreach (var (_, needle) in Forms(secret))
+            {
+                line = line.Replace(needle, $"[the {name}]", StringComparison.Ordinal);
+            }
+        }
+
+        return line.Length > 400 ? line[..400] + "…" : line;
+    }
 
     private static FormUrlEncodedContent Form(params (string Name, string Value)[] fields) => new(fields.Select(f => KeyValuePair.Create(f.Name, f.Value)));
 
