@@ -236,8 +236,11 @@ public sealed partial class DeadLetters(
             return null;
         }
 
-        var entry = (await db.StreamRangeAsync(RedisKeys.DeadLetters, id, id)).FirstOrDefault();
-        if (entry.IsNull || !Scopes.Includes(scope, Get(entry, "tenant")))
+        // An id not in the stream reads as no entry; FirstOrDefault's default is not StreamEntry.Null (its Values are
+        // null, so reading a field of it threw, answered Unknown, and left the claim behind).
+        var entries = await db.StreamRangeAsync(RedisKeys.DeadLetters, id, id);
+        var entry = entries.Length == 0 ? StreamEntry.Null : entries[0];
+        if (entries.Length == 0 || !Scopes.Includes(scope, Get(entry, "tenant")))
         {
             // Gone, or another tenant's (told apart from gone to nobody).
             await db.KeyDeleteAsync(claim);

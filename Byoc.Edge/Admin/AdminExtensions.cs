@@ -190,7 +190,7 @@ public static class AdminExtensions
             _ = System.Text.Encoding.GetEncoding(charset.Value!.Trim('"'));
             return null;
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
             return charset.Value;
         }

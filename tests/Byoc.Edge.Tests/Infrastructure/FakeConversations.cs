@@ -45,6 +45,7 @@ public sealed class FakeConversations : IAsyncDisposable
         _app.Use((context, next) =>
         {
             context.Request.Headers.Remove("grpc-timeout");
+            Calls.Enqueue(context.Request.Path.Value ?? string.Empty);
             return next(context);
         });
         _app.MapGrpcService<FakeIntegrations>();
@@ -59,6 +60,9 @@ public sealed class FakeConversations : IAsyncDisposable
     /// <summary>The HTTP/2 address when served over a real port; null on TestServer.</summary>
     public string? Address { get; }
 
+    /// <summary>Every gRPC method called, in order (e.g. <c>/byoc.administration.v1.Administration/UpdatePointOfContact</c>).</summary>
+    public ConcurrentQueue<string> Calls { get; } = new();
+
     public FakeIntegrations Integrations { get; } = new();
 
     public FakeOutbound Outbound { get; } = new();
@@ -71,6 +75,7 @@ public sealed class FakeConversations : IAsyncDisposable
 
     public void Reset()
     {
+        Calls.Clear();
         Integrations.Reset();
         Outbound.Reset();
         Operations.Reset();

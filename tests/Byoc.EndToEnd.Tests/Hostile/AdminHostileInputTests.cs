@@ -75,7 +75,8 @@ public sealed class AdminHostileInputTests(LoadSmokeApp app, ITestOutputHelper o
             BadQueryValue.Select(v => Api("dead letters", "bad order", HttpMethod.Get, $"/admin/api/dead-letters?order={v}", field: "order")),
             BadQueryValue.Select(v => Api("dead letters", "bad cursor", HttpMethod.Get, $"/admin/api/dead-letters?cursor={v}", field: "cursor")),
             HostileInput.PathId.Select(id => Api("dead letters replay", "unknown or malformed id", HttpMethod.Post, $"/admin/api/dead-letters/{id}/replay")),
-            HostileInput.BrokenJson("""{"ids":["1-0"]}""").Select(b => Api("dead letters replay", b.Kind, HttpMethod.Post, "/admin/api/dead-letters/replay", b.Body)),
+            // A string where the list goes: the generator's wrong types then replace it (a valid list of unknown ids is answered 200, "not replayed").
+            HostileInput.BrokenJson("""{"ids":"1-0"}""").Select(b => Api("dead letters replay", b.Kind, HttpMethod.Post, "/admin/api/dead-letters/replay", b.Body)),
             Gen.OneOf(Gen.Const("""{"ids":["*"]}"""), Gen.Const("""{"ids":[""]}"""), Gen.Const("""{"ids":["byoc:v1:*"]}"""), Gen.Const("""{"ids":[]}"""),
                     Gen.Const("{\"ids\":[" + string.Join(',', Enumerable.Range(1, 600).Select(i => $"\"{i}-0\"")) + "]}"))
                 .Select(body => Api("dead letters replay", "invalid ids", HttpMethod.Post, "/admin/api/dead-letters/replay", HostileInput.Utf8(body), field: "ids")),
@@ -222,6 +223,7 @@ public sealed class AdminHostileInputTests(LoadSmokeApp app, ITestOutputHelper o
     private async Task RunAsync(Gen<AdminCase> cases, int count)
     {
         using var http = AdminCallers.Client(app.App.Edge);
+        await using var logs = await ResourceLogs.WatchAsync(app.App.App, ["edge", "conversations"]);
         var before = await StoredStateAsync(http);
         var seen = 0;
         // Every refusal that is wrong is reported, not only the first: one run shows all there is to fix.
@@ -242,6 +244,15 @@ public sealed class AdminHostileInputTests(LoadSmokeApp app, ITestOutputHelper o
         foreach (var (endpoint, counts) in CountsByEndpoint.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             output.WriteLine($"{endpoint}: {string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key} × {c.Value}"))}");
+        }
+
+        if (wrong.Keys.Any(w => w.Contains(": answered 5", StringComparison.Ordinal)))
+        {
+            // What the services logged about it, for a server error is the product's to fix.
+            foreach (var (resource, line) in (await logs.LinesAsync()).Where(l => l.Line.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Line.Contains("Exception", StringComparison.Ordinal)).TakeLast(40))
+            {
+                output.WriteLine($"{resource}: {line}");
+            }
         }
 
         Assert.Equal(count, seen);
