@@ -98,10 +98,11 @@ public sealed partial class IntegrationsService(RegistryStore registry, ClientSe
 
         var verified = await secrets.VerifyAsync(request.ClientId, request.ClientSecret);
         return verified is null
-            ? new VerifyClientCredentialsResponse { Valid = false }
+            ? new VerifyClientCredentialsResponse { Valid = false, KnownClient = await secrets.IsKnownClientAsync(request.ClientId) }
             : new VerifyClientCredentialsResponse
             {
                 Valid = true,
+                KnownClient = true,
                 IntegrationId = verified.Integration.Id,
                 TenantId = verified.Integration.TenantId,
                 SecretGeneration = verified.Generation,

@@ -84,6 +84,9 @@ public sealed class ClientSecretStore(IConnectionMultiplexer redis, RegistryStor
         return generation is { } g && await registry.GetIntegrationAsync(integrationId!) is { } integration ? new VerifiedClient(integration, g) : null;
     }
 
+    /// <summary>Whether a client id names an integration (asked only after a failed verification, for the log).</summary>
+    public async Task<bool> IsKnownClientAsync(string clientId) => await Db.HashExistsAsync(RedisKeys.ClientIds, clientId);
+
     /// <summary>The generations whose tokens are honoured: the current secret's, and the previous one's within its overlap.</summary>
     public async Task<IReadOnlyList<long>?> AcceptedGenerationsAsync(string integrationId)
     {

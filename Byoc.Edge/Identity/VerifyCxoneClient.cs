@@ -54,7 +54,7 @@ public sealed partial class VerifyCxoneClient(
         {
             // Only a wrong attempt waits, after the check: the right secret is never slowed down.
             var delay = await failures.RecordAsync(context.ClientId, address);
-            LogInvalidClient(logger, LoggedClientId.Of(context.ClientId), address?.ToString() ?? "unknown", (long)delay.TotalMilliseconds);
+            LogInvalidClient(logger, answer.KnownClient ? LoggedClientId.Of(context.ClientId) : LoggedClientId.Unknown(context.ClientId), address?.ToString() ?? "unknown", (long)delay.TotalMilliseconds);
             await Task.Delay(delay, time, http.RequestAborted);
             context.Reject(Errors.InvalidClient, "The client id or secret is not valid.");
             return;
@@ -78,6 +78,15 @@ public sealed partial class VerifyCxoneClient(
 public static class LoggedClientId
 {
     public const int MaxLength = 64;
+
+    /// <summary>
+    /// A client id no integration has, shown only by a fingerprint: it may be a secret typed into the wrong field
+    /// (the same fingerprint for the same text, so repeated attempts can still be told apart).
+    /// </summary>
+    public static string Unknown(string? clientId) =>
+        string.IsNullOrEmpty(clientId)
+            ? "(none)"
+            : $"(unknown, sha256 {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(clientId)))[..12]})";
 
     public static string Of(string? clientId)
     {

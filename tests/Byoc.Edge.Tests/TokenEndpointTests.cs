@@ -277,17 +277,32 @@ public sealed class TokenEndpointTests(EdgeHost host) : EdgeTest(host)
     }
 
     [Fact]
-    public async Task An_attacker_chosen_client_id_is_logged_without_control_characters_and_bounded()
+    public async Task An_unknown_client_id_is_logged_only_by_a_fingerprint_so_a_secret_typed_into_it_never_reaches_the_log()
     {
         var forged = "evil\r\nSecurity: admin call accepted\u001b[31m" + new string('x', 5000);
 
         using var failed = await TokenFromAsync(Client, "203.0.113.7", forged, "wrong");
+        var loggedForged = Host.Edge.Logs.Entries.Last(e => e.EventId.Id == 4102).Message;
+        // Id and secret swapped: the secret arrives as the client id.
+        using var swapped = await TokenFromAsync(Client, "203.0.113.8", TestData.SecretA, TestData.ClientA);
+        var loggedSwapped = Host.Edge.Logs.Entries.Last(e => e.EventId.Id == 4102).Message;
 
         Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
-        var logged = Host.Edge.Logs.Entries.Last(e => e.EventId.Id == 4102).Message;
-        Assert.DoesNotContain(logged, c => char.IsControl(c));
-        Assert.Contains("evil??Security: admin call accepted?[31m", logged, StringComparison.Ordinal);
-        Assert.True(logged.Length < 300, $"{logged.Length} characters logged");
+        Assert.Equal(HttpStatusCode.Unauthorized, swapped.StatusCode);
+        Assert.DoesNotContain("evil", loggedForged, StringComparison.Ordinal);
+        Assert.DoesNotContain(loggedForged, c => char.IsControl(c));
+        Assert.True(loggedForged.Length < 300, $"{loggedForged.Length} characters logged");
+        Assert.Contains("(unknown, sha256 ", loggedForged, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestData.SecretA, loggedSwapped, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_known_client_id_with_a_wrong_secret_is_logged_as_it_is_so_the_integration_can_be_found()
+    {
+        using var failed = await TokenFromAsync(Client, "203.0.113.9", TestData.ClientA, "wrong");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
+        Assert.Contains($"client {TestData.ClientA} ", Host.Edge.Logs.Entries.Last(e => e.EventId.Id == 4102).Message, StringComparison.Ordinal);
     }
 
     private EdgeFactory Throttled(int freeFailures, string delay, string max) => Host.Create(new Dictionary<string, string?>

@@ -292,7 +292,7 @@ public sealed class FakeIntegrations : Byoc.Conversations.V1.Integrations.Integr
         await Behaviour.ApplyAsync(context);
         return _secrets.TryGetValue(request.ClientSecret, out var c) && c.ClientId == request.ClientId
             ? new VerifyClientCredentialsResponse { Valid = true, IntegrationId = c.IntegrationId, TenantId = c.TenantId, SecretGeneration = c.Generation }
-            : new VerifyClientCredentialsResponse { Valid = false };
+            : new VerifyClientCredentialsResponse { Valid = false, KnownClient = _secrets.Values.Any(k => k.ClientId == request.ClientId) };
     }
 
     public override async Task<IssueClientSecretResponse> IssueClientSecret(IssueClientSecretRequest request, ServerCallContext context)

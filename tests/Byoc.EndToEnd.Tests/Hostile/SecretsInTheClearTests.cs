@@ -120,8 +120,8 @@ public sealed class SecretsInTheClearTests(LoadSmokeApp app, ITestOutputHelper o
     {
         var current = secrets["rotated client secret"];
         var key = LoadSmokeApp.AdminApiKey;
-        // Not here: the secret sent as the client id. The Edge logs the client id of a refused token request on purpose
-        // (LoggedClientId: sanitised, cut at 64 characters), so a client that swaps id and secret has its secret logged.
+        // The secret typed into the client id field (id and secret swapped): an unknown client id is logged only by a fingerprint.
+        await SendAsync(http, HttpMethod.Post, "/1.0/token", Form(("grant_type", "client_credentials"), ("client_id", current), ("client_secret", clientId)), []);
         await SendAsync(http, HttpMethod.Post, "/1.0/token", Form(("grant_type", current), ("client_id", clientId), ("client_secret", current)), []);
         await SendAsync(http, HttpMethod.Post, $"/1.0/token?client_secret={Uri.EscapeDataString(current)}", Form(("grant_type", "client_credentials"), ("client_id", clientId)), []);
         await SendAsync(http, HttpMethod.Post, "/1.0/token", JsonContent.Create(new { grant_type = "client_credentials", client_id = clientId, client_secret = new[] { current } }), []);
