@@ -28,13 +28,20 @@ public sealed class ByocApp : IAsyncLifetime
 
     public const string AdminIntegrationClientId = "admin-browser-tests-client";
 
-    private static readonly Dictionary<string, string> AdminIntegrationSettings = new()
+    private static readonly Dictionary<string, string> AdminIntegrationSettings =
+        SandboxIntegration(AdminIntegrationId, "11ee0000-sand-b0x0-0000-000000000001", "Admin browser tests", AdminIntegrationClientId, "admin-browser-tests-secret-0123456789");
+
+    /// <summary>
+    /// Conversations' provisioning settings (<c>Byoc:Provisioning:Integrations:N</c>) for one more integration whose
+    /// CXone is the sandbox's.
+    /// </summary>
+    public static Dictionary<string, string> SandboxIntegration(string id, string tenantId, string name, string clientId, string clientSecret) => new()
     {
-        ["Id"] = AdminIntegrationId,
-        ["TenantId"] = "11ee0000-sand-b0x0-0000-000000000001",
-        ["Name"] = "Admin browser tests",
-        ["ClientId"] = AdminIntegrationClientId,
-        ["ClientSecret"] = "admin-browser-tests-secret-0123456789",
+        ["Id"] = id,
+        ["TenantId"] = tenantId,
+        ["Name"] = name,
+        ["ClientId"] = clientId,
+        ["ClientSecret"] = clientSecret,
         ["Cxone__Issuer"] = "http://sandbox",
         ["Cxone__DigitalApiBaseUrl"] = "http://sandbox/dfo/3.0",
         ["Cxone__AppClientId"] = "byoc-sandbox-app",

@@ -24,20 +24,8 @@ public sealed class LoadSmokeApp : IAsyncLifetime
 
     public const string OtherTenantId = "11ee0000-secu-0000-0000-0000000000a2";
 
-    private static readonly Dictionary<string, string> OtherIntegrationSettings = new()
-    {
-        ["Id"] = OtherIntegrationId,
-        ["TenantId"] = OtherTenantId,
-        ["Name"] = "Security tests",
-        ["ClientId"] = "security-tests-client",
-        ["ClientSecret"] = "security-tests-provisioned-secret-0123456789",
-        ["Cxone__Issuer"] = "http://sandbox",
-        ["Cxone__DigitalApiBaseUrl"] = "http://sandbox/dfo/3.0",
-        ["Cxone__AppClientId"] = "byoc-sandbox-app",
-        ["Cxone__AppClientSecret"] = "sandbox-app-secret",
-        ["Cxone__AccessKeyId"] = "sandbox-access-key",
-        ["Cxone__AccessKeySecret"] = "sandbox-access-secret==",
-    };
+    private static readonly Dictionary<string, string> OtherIntegrationSettings =
+        ByocApp.SandboxIntegration(OtherIntegrationId, OtherTenantId, "Security tests", "security-tests-client", "security-tests-provisioned-secret-0123456789");
 
     public BenchApp App { get; private set; } = null!;
 
