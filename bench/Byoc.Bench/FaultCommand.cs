@@ -2,7 +2,7 @@ namespace Byoc.Bench;
 
 /// <summary>
 /// <c>bench/run --faults [--short]</c>: starts the app model, runs <see cref="FaultSuite"/>
-/// (the full form: at least 20,000 messages each way, 30 s windows; <c>--short</c>: the CI form), prints the report
+/// (the full form: at least 20,000 messages each way, 30 s windows; <c>--short</c>: the brief form), prints the report
 /// and writes it to <c>.artifacts/faults/{form}.md</c>. Exit code 0 only when every check held.
 /// </summary>
 public static class FaultCommand

@@ -11,7 +11,7 @@ namespace Byoc.Bench;
 
 /// <summary>
 /// How big a fault run is: at least <c>MinMessages</c> acknowledged in each direction, each CXone or platform fault
-/// lasting <c>Window</c>. <see cref="Full"/> is <c>./byoc faults</c>; <see cref="Brief"/> is the end-to-end test in CI,
+/// lasting <c>Window</c>. <see cref="Full"/> is <c>./byoc faults</c>; <see cref="Brief"/> is <c>./byoc faults --short</c>,
 /// with a shorter partition lease, CXone timeout and backoff ceiling so that takeovers and drains fit in seconds.
 /// </summary>
 public sealed record FaultPlan(string Name, int MinMessages, TimeSpan Window, int Connections, int InboundThreads, int ReplyThreadsPerProfile, int Refused,

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Mvc;
@@ -141,9 +142,22 @@ public static class AdminSignIn
                 .WithName("AdminSignInDevelopment").WithSummary("Development only: signs in with the chosen role and tenants, no password.");
         }
 
-        app.MapPost("/admin/sign-out", async (HttpContext context) =>
+        app.MapPost("/admin/sign-out", async (HttpContext context, IAntiforgery antiforgery) =>
             {
                 var session = await context.AuthenticateAsync(AdminExtensions.CookieScheme);
+                // The form's token was made for the signed-in admin: checked against that session, so that another
+                // site cannot end it (a form post without a field binds nothing, so nothing checks it by itself).
+                if (session.Principal is { } admin)
+                {
+                    context.User = admin;
+                }
+
+                if (!await antiforgery.IsRequestValidAsync(context))
+                {
+                    return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The sign-out form has expired",
+                        detail: "Reload the page and sign out from it.");
+                }
+
                 await context.SignOutAsync(AdminExtensions.CookieScheme);
                 // A session opened from CXone returns to CXone ("Done"); any other goes back to the sign-in page.
                 var back = session.Principal?.FindFirstValue(AdminSession.BackUrlClaim);

@@ -123,6 +123,20 @@ public sealed class ActionUrlTests(EdgeHost host) : EdgeTest(host), IAsyncLifeti
     }
 
     [Fact]
+    public async Task A_sign_out_posted_from_another_site_without_the_forms_token_leaves_the_session_alone()
+    {
+        using var browser = AdminSessions.Browser(Edge);
+        using var _ = await browser.GetAsync(Link);
+
+        using var forged = await browser.PostAsync("/admin/sign-out", new FormUrlEncodedContent([]));
+        using var afterwards = await browser.GetAsync("/admin/api/audit");
+
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal("application/problem+json", forged.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, afterwards.StatusCode);
+    }
+
+    [Fact]
     public async Task A_change_with_the_session_cookie_but_without_the_antiforgery_header_is_refused()
     {
         using var browser = AdminSessions.Browser(Edge);
