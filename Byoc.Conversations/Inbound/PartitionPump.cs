@@ -19,6 +19,20 @@ internal sealed partial class PartitionPump(
     TimeProvider time,
     ILogger logger) : IAsyncDisposable
 {
+    // Reads and claims happen only while the lease holds this pump's token, checked in the same script: a pump that
+    // lost its lease (a stall, a Redis restart that let it lapse) can neither read new entries nor claim the new
+    // owner's, so every entry read and not acknowledged is in the owner's pending list, or the owner claims it.
+    private const string ReadIfOwner = """
+        if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 'fenced' end
+        local read = redis.call('XREADGROUP', 'GROUP', ARGV[2], ARGV[3], 'COUNT', ARGV[4], 'STREAMS', KEYS[1], ARGV[5])
+        if not read then return {} end
+        return read[1][2]
+        """;
+    private const string ClaimIfOwner = """
+        if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 'fenced' end
+        return redis.call('XAUTOCLAIM', KEYS[1], ARGV[2], ARGV[3], 0, ARGV[4], 'COUNT', ARGV[5], 'JUSTID')
+        """;
+
     // New work wakes the owner at once (the inbound-signal channel); polling only covers a signal lost with a reconnect.
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(2);
     private long _leaseValidUntilTicks = DateTimeOffset.MinValue.UtcTicks;
@@ -33,6 +47,8 @@ internal sealed partial class PartitionPump(
     private Task _running = Task.CompletedTask;
 
     private string Stream => RedisKeys.InboundStream(partition);
+
+    private string Lease => RedisKeys.PartitionLease(partition);
 
     /// <summary>The lease's value when this replica took it ("replica#generation"): the fencing token.</summary>
     public string LeaseToken => leaseToken;
@@ -110,9 +126,14 @@ internal sealed partial class PartitionPump(
     private async Task PumpAsync(IDatabase db, CancellationToken cancellationToken)
     {
         await EnsureGroupAsync(db);
-        await ClaimOrphansAsync(db);
+        if (!await ClaimOrphansAsync(db))
+        {
+            await FenceAsync();
+            return;
+        }
 
-        // "0" reads this consumer's pending entries (the claimed ones) in stream order; ">" then reads new ones.
+        // "0" reads this consumer's pending entries (the claimed ones) in stream order; ">" then reads new ones
+        // (StreamPosition.NewMessages is "$", which the client library turns into ">" for its own XREADGROUP only).
         RedisValue position = "0";
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -124,8 +145,14 @@ internal sealed partial class PartitionPump(
 
             await TrimAsync(db);
 
-            var entries = await db.StreamReadGroupAsync(Stream, InboundStreams.Group, consumer, position, options.ReadBatch);
-            if (entries.Length == 0)
+            var entries = await ReadAsync(db, position == StreamPosition.NewMessages ? ">" : position);
+            if (entries is null)
+            {
+                await FenceAsync();
+                return;
+            }
+
+            if (entries.Count == 0)
             {
                 if (position != StreamPosition.NewMessages)
                 {
@@ -137,9 +164,17 @@ internal sealed partial class PartitionPump(
                 continue;
             }
 
-            foreach (var entry in entries)
+            foreach (var (id, fields) in entries)
             {
-                Dispatch(entry, db, cancellationToken);
+                if (fields is null)
+                {
+                    // Pending but gone from the stream (never trimmed while pending, so only by hand): nothing to deliver.
+                    LogEntryGone(id.ToString(), partition);
+                    await AcknowledgeAsync(id, db, cancellationToken);
+                    continue;
+                }
+
+                Dispatch(id, fields, db, cancellationToken);
             }
 
             if (position != StreamPosition.NewMessages)
@@ -158,15 +193,45 @@ internal sealed partial class PartitionPump(
         }
     }
 
-    private void Dispatch(StreamEntry entry, IDatabase db, CancellationToken cancellationToken)
+    /// <summary>The next entries from <paramref name="position"/>, each with its fields (null if gone); null when fenced.</summary>
+    private async Task<List<(RedisValue Id, NameValueEntry[]? Fields)>?> ReadAsync(IDatabase db, RedisValue position)
     {
-        var work = InboundWork.FromEntries(entry.Values);
+        var result = await db.ScriptEvaluateAsync(ReadIfOwner, [Stream, Lease], [leaseToken, InboundStreams.Group, consumer, options.ReadBatch, position]);
+        if (result.Resp2Type != ResultType.Array)
+        {
+            return null;
+        }
+
+        var entries = new List<(RedisValue, NameValueEntry[]?)>();
+        foreach (var entry in (RedisResult[])result!)
+        {
+            var parts = (RedisResult[])entry!;
+            NameValueEntry[]? fields = null;
+            if (!parts[1].IsNull)
+            {
+                var flat = (RedisValue[])parts[1]!;
+                fields = new NameValueEntry[flat.Length / 2];
+                for (var i = 0; i < fields.Length; i++)
+                {
+                    fields[i] = new NameValueEntry(flat[2 * i], flat[(2 * i) + 1]);
+                }
+            }
+
+            entries.Add(((RedisValue)parts[0], fields));
+        }
+
+        return entries;
+    }
+
+    private void Dispatch(RedisValue entryId, NameValueEntry[] fields, IDatabase db, CancellationToken cancellationToken)
+    {
+        var work = InboundWork.FromEntries(fields);
         Interlocked.Increment(ref _held);
         lock (_threadTails)
         {
             var previous = _threadTails.GetValueOrDefault(work.OrderKey) ?? Task.CompletedTask;
             Task tail = null!;
-            tail = previous.ContinueWith(_ => DeliverAsync(entry.Id, work, db, cancellationToken), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default)
+            tail = previous.ContinueWith(_ => DeliverAsync(entryId, work, db, cancellationToken), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default)
                 .Unwrap()
                 .ContinueWith(_ =>
                 {
@@ -328,19 +393,23 @@ internal sealed partial class PartitionPump(
     private async Task<bool> StillOwnerAsync(IDatabase db, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (await db.StringGetAsync(RedisKeys.PartitionLease(partition)) == leaseToken)
+        if (await db.StringGetAsync(Lease) == leaseToken)
         {
             return true;
         }
 
+        await FenceAsync();
+        return false;
+    }
+
+    private async Task FenceAsync()
+    {
         if (!Fenced)
         {
             Fenced = true;
             LogFenced(partition, leaseToken);
             await _stop.CancelAsync();
         }
-
-        return false;
     }
 
     /// <summary>
@@ -395,15 +464,23 @@ internal sealed partial class PartitionPump(
     }
 
     // Holding the lease means no other replica delivers this partition, so every pending entry is an orphan.
-    private async Task ClaimOrphansAsync(IDatabase db)
+    // False when the lease is not this pump's: it claims nothing.
+    private async Task<bool> ClaimOrphansAsync(IDatabase db)
     {
         RedisValue cursor = "0-0";
         var claimed = 0;
         do
         {
-            var result = await db.StreamAutoClaimIdsOnlyAsync(Stream, InboundStreams.Group, consumer, 0, cursor, 1000);
-            claimed += result.ClaimedIds.Length;
-            cursor = result.NextStartId;
+            var result = await db.ScriptEvaluateAsync(ClaimIfOwner, [Stream, Lease], [leaseToken, InboundStreams.Group, consumer, cursor, 1000]);
+            if (result.Resp2Type != ResultType.Array)
+            {
+                return false;
+            }
+
+            // XAUTOCLAIM answers [next cursor, claimed ids, (7.0+) ids gone from the stream].
+            var answer = (RedisResult[])result!;
+            cursor = (RedisValue)answer[0];
+            claimed += ((RedisResult[])answer[1]!).Length;
         }
         while (cursor != "0-0");
 
@@ -411,6 +488,8 @@ internal sealed partial class PartitionPump(
         {
             LogClaimed(claimed, partition);
         }
+
+        return true;
     }
 
     private Task<bool> WaitAsync(CancellationToken cancellationToken) => _wake.WaitAsync(IdlePoll, cancellationToken);
@@ -426,6 +505,9 @@ internal sealed partial class PartitionPump(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound partition {Partition}: the lease is no longer {Token}; this pump stops without delivering")]
     private partial void LogFenced(int partition, string token);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Entry {EntryId} of inbound partition {Partition} was pending but is gone from the stream; acknowledged")]
+    private partial void LogEntryGone(string entryId, int partition);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound partition {Partition} stopped: {Reason}")]
     private partial void LogPumpFailed(int partition, string reason);

@@ -119,7 +119,8 @@ public sealed record FaultRunResult(
     FaultPlan Plan, IReadOnlyList<FaultOutcome> Faults, InboundCheck Inbound, OutboundFaultCheck Outbound, long WebhooksSent, long RepliesSent,
     int RefusedAcknowledged, IReadOnlyList<string> RefusedIds, IReadOnlyList<string> DeadLetterIds, int Reposts, TimeSpan Drain, TimeSpan Elapsed,
     IReadOnlyDictionary<string, int> WebhookRetries, IReadOnlyDictionary<string, int> ReplyRetries, IReadOnlyDictionary<string, int> CxoneFaultsApplied, int PlatformCallsRefused,
-    IReadOnlyList<string> DuplicateTrails, IReadOnlyDictionary<string, IReadOnlyList<string>> ServerErrorSamples, IReadOnlyList<string> EdgeErrors)
+    IReadOnlyList<string> DuplicateTrails, IReadOnlyDictionary<string, IReadOnlyList<string>> ServerErrorSamples, IReadOnlyList<string> EdgeErrors,
+    IReadOnlyList<string> LostWebhooks, IReadOnlyList<string> PendingAfter)
 {
     /// <summary>The dead letters hold exactly the messages CXone refused for good, each once.</summary>
     public bool DeadLettersExact =>
@@ -175,6 +176,13 @@ public sealed record FaultRunResult(
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"- Duplicated reply: {trail}");
         }
+
+        foreach (var lost in LostWebhooks)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- Lost webhook: {lost}");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Inbound entries still pending in Redis after the checks: {(PendingAfter.Count == 0 ? "none" : string.Join("; ", PendingAfter))}.");
 
         foreach (var (answer, samples) in ServerErrorSamples)
         {
@@ -335,7 +343,39 @@ public static class FaultSuite
             stats.GetProperty("faultsApplied").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32()), outage.GetProperty("refused").GetInt32(),
             [.. outboundCheck.DuplicatedReplies.Select(r => Trail(r, outbound.Answers.Of(r), faults))],
             Prefixed("webhooks", inbound.Answers.ServerErrorSamples).Concat(Prefixed("replies", outbound.Answers.ServerErrorSamples)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
-            [.. edgeErrors]);
+            [.. edgeErrors],
+            [.. inboundCheck.LostMessages.Take(50).Select(m => $"thread {m.Thread}, message {m.Sequence}, sent at {DateTimeOffset.FromUnixTimeMilliseconds(m.SentAtMs):HH:mm:ss.fff} ({During(m.SentAtMs, faults)})")],
+            await PendingAsync(app.RedisConnectionString));
+    }
+
+    private static string During(long atMs, IReadOnlyList<FaultOutcome> faults)
+    {
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(atMs);
+        return faults.FirstOrDefault(f => at >= f.StartedAt && at <= f.FlowingAt)?.Name ?? "no fault";
+    }
+
+    /// <summary>
+    /// Each inbound stream's pending entries by consumer. Once everything arrived none should be left; an entry left
+    /// in the pending list of a replica that no longer owns its partition is one nobody delivers.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> PendingAsync(string redisConnectionString)
+    {
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redisConnectionString);
+        var db = redis.GetDatabase();
+        var found = new List<string>();
+        foreach (var server in redis.GetServers())
+        {
+            await foreach (var key in server.KeysAsync(pattern: "byoc:v1:{p:*}:inbound"))
+            {
+                var pending = await db.StreamPendingAsync(key, "deliver");
+                foreach (var consumer in pending.Consumers.Where(c => c.PendingMessageCount > 0))
+                {
+                    found.Add($"{key}: {consumer.PendingMessageCount} with {consumer.Name} (lease: {await db.StringGetAsync(key.ToString().Replace(":inbound", ":lease", StringComparison.Ordinal))})");
+                }
+            }
+        }
+
+        return found;
     }
 
     private static long Acknowledged(InboundLoad load) => load.AcknowledgedCount;

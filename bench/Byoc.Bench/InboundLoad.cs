@@ -152,7 +152,8 @@ public sealed class InboundLoad(HttpClient http, Uri webhooks, string tag, int t
 }
 
 /// <summary>What CXone (the sandbox) shows of one inbound run, checked against what was acknowledged.</summary>
-public sealed record InboundCheck(int Acknowledged, int Arrived, int Lost, int Duplicated, int OutOfOrder, int Unacknowledged, int Redelivered, Latencies EndToEnd)
+public sealed record InboundCheck(int Acknowledged, int Arrived, int Lost, int Duplicated, int OutOfOrder, int Unacknowledged, int Redelivered, Latencies EndToEnd,
+    IReadOnlyList<SentMessage> LostMessages)
 {
     public bool ExactlyOnceInOrder => Lost == 0 && Duplicated == 0 && OutOfOrder == 0;
 
@@ -184,13 +185,13 @@ public sealed record InboundCheck(int Acknowledged, int Arrived, int Lost, int D
         }
 
         var counts = arrivals.GroupBy(a => (a.Thread, a.Sequence)).ToDictionary(g => g.Key, g => g.Count());
-        var lost = acknowledged.Keys.Count(k => !counts.ContainsKey(k));
+        var lostMessages = acknowledged.Values.Where(s => !counts.ContainsKey((s.Thread, s.Sequence))).OrderBy(s => s.SentAtMs).ToList();
         var duplicated = counts.Values.Count(c => c > 1);
         var unacknowledged = counts.Keys.Count(k => !acknowledged.ContainsKey(k));
         var outOfOrder = arrivals.GroupBy(a => a.Thread).Sum(g => g.Zip(g.Skip(1)).Count(p => p.Second.Sequence <= p.First.Sequence));
         var endToEnd = new Latencies(arrivals.Where(a => acknowledged.ContainsKey((a.Thread, a.Sequence)))
             .Select(a => (double)(a.ReceivedAtMs - acknowledged[(a.Thread, a.Sequence)].SentAtMs)));
-        return new InboundCheck(acknowledged.Count, arrivals.Count, lost, duplicated, outOfOrder, unacknowledged, updates - updatesBefore, endToEnd);
+        return new InboundCheck(acknowledged.Count, arrivals.Count, lostMessages.Count, duplicated, outOfOrder, unacknowledged, updates - updatesBefore, endToEnd, lostMessages);
     }
 
     private static async Task<(List<(int, int, long)>, int)> ArrivalsAsync(SandboxClient sandbox, string tag, IReadOnlyList<Profile> profiles, CancellationToken cancellationToken)

@@ -18,28 +18,67 @@ public sealed class LeaseFencingTests(ConversationsStack stack)
     private const int Partition = 99;
 
     [Fact]
-    public async Task A_pump_whose_lease_was_taken_over_does_not_deliver_its_claimed_entry()
+    public async Task A_pump_whose_lease_was_taken_over_after_it_read_an_entry_does_not_deliver_it_and_the_owner_does_once()
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Redis.ConnectionString);
         var db = redis.GetDatabase();
         var (thread, work) = Work("fenced");
-        await db.StreamAddAsync(RedisKeys.InboundStream(Partition), work.ToEntries());
+        var entryId = await db.StreamAddAsync(RedisKeys.InboundStream(Partition), work.ToEntries());
+        await db.StringSetAsync(RedisKeys.PartitionLease(Partition), "this-replica#7", TimeSpan.FromMinutes(5));
+        // The first attempt fails; the retry comes after a backoff long enough to hand the lease over meanwhile.
+        await stack.Sandbox.AddFaultAsync("status", count: 1, pathContains: $"/channels/acme-1/messages", statusCode: 503);
+        var slow = Options(o => o.RetryBaseDelay = o.RetryMaxDelay = TimeSpan.FromSeconds(5));
+
+        await using var pump = Pump("this-replica#7", slow);
+        pump.Start(CancellationToken.None);
+        await Poll.UntilAsync(async () => (await db.HashGetAsync(RedisKeys.FirstAttempts(Partition), entryId)).HasValue, TimeSpan.FromSeconds(30), "the first attempt failed");
         // Another replica took the partition over; this pump's own clock still believes in its lease.
         await db.StringSetAsync(RedisKeys.PartitionLease(Partition), "other-replica#8", TimeSpan.FromMinutes(5));
 
-        await using var pump = Pump("this-replica#7");
-        pump.Start(CancellationToken.None);
-
-        await Poll.UntilAsync(() => pump.Fenced && !pump.IsRunning, TimeSpan.FromSeconds(30), "the pump sees the other lease and stops");
+        await Poll.UntilAsync(() => pump.Fenced && !pump.IsRunning, TimeSpan.FromSeconds(30), "the pump sees the other lease at its retry and stops");
         Assert.Empty(await stack.Sandbox.MessagesInThreadAsync("acme-1", thread));
         Assert.Equal(1, (await db.StreamPendingAsync(RedisKeys.InboundStream(Partition), InboundStreams.Group)).PendingMessageCount);
 
-        // The new owner (the lease's token) delivers it, once.
         await using var owner = Pump("other-replica#8");
         owner.Start(CancellationToken.None);
-        await Poll.UntilAsync(async () => (await stack.Sandbox.MessagesInThreadAsync("acme-1", thread)).Count == 1, TimeSpan.FromSeconds(30), "the owner delivers it");
         await Poll.UntilAsync(async () => (await db.StreamPendingAsync(RedisKeys.InboundStream(Partition), InboundStreams.Group)).PendingMessageCount == 0,
-            TimeSpan.FromSeconds(30), "the owner acknowledges it");
+            TimeSpan.FromSeconds(30), "the owner delivers and acknowledges it");
+        Assert.Single(await stack.Sandbox.MessagesInThreadAsync("acme-1", thread));
+        Assert.False(owner.Fenced);
+    }
+
+    [Fact]
+    public async Task A_pump_whose_lease_was_taken_over_neither_claims_the_owners_entries_nor_reads_new_ones()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Redis.ConnectionString);
+        var db = redis.GetDatabase();
+        var stream = RedisKeys.InboundStream(Partition);
+        var (thread, first) = Work("first");
+        var second = Work(thread, "second");
+        await db.StringSetAsync(RedisKeys.PartitionLease(Partition), "owner-replica#3", TimeSpan.FromMinutes(5));
+        await EnsureGroupAsync(db, stream);
+        await db.StreamAddAsync(stream, first.ToEntries());
+        // The owner has read the first entry (it is delivering it); the second is not read yet.
+        Assert.Single(await db.StreamReadGroupAsync(stream, InboundStreams.Group, "owner-replica", StreamPosition.NewMessages, 1));
+        await db.StreamAddAsync(stream, second.ToEntries());
+
+        // A pump of the replica that held the lease before (stalled, or back after a Redis restart) starts over.
+        await using var stale = Pump("stale-replica#2");
+        stale.Start(CancellationToken.None);
+        await Poll.UntilAsync(() => stale.Fenced && !stale.IsRunning, TimeSpan.FromSeconds(30), "the stale pump sees the other lease and stops");
+
+        var pending = await db.StreamPendingAsync(stream, InboundStreams.Group);
+        Assert.Equal(1, pending.PendingMessageCount);
+        Assert.Equal("owner-replica", Assert.Single(pending.Consumers).Name);
+        Assert.Empty(await stack.Sandbox.MessagesInThreadAsync("acme-1", thread));
+
+        // The owner's pump (after its own restart) delivers both, once each and in order.
+        await using var owner = Pump("owner-replica#3");
+        owner.Start(CancellationToken.None);
+        await Poll.UntilAsync(async () => (await db.StreamPendingAsync(stream, InboundStreams.Group)).PendingMessageCount == 0
+            && (await stack.Sandbox.MessagesInThreadAsync("acme-1", thread)).Count >= 2, TimeSpan.FromSeconds(30), "the owner delivers both");
+        var texts = (await stack.Sandbox.MessagesInThreadAsync("acme-1", thread)).Select(m => m.GetProperty("messageContent").GetProperty("payload").GetProperty("text").GetString());
+        Assert.Equal(["first", "second"], texts);
         Assert.False(owner.Fenced);
     }
 
@@ -107,12 +146,29 @@ public sealed class LeaseFencingTests(ConversationsStack stack)
         };
     }
 
+    private static async Task EnsureGroupAsync(IDatabase db, string stream)
+    {
+        try
+        {
+            await db.StreamCreateConsumerGroupAsync(stream, InboundStreams.Group, StreamPosition.Beginning, createStream: true);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // An earlier test made it.
+        }
+    }
+
     private static (string CxoneThread, InboundWork Work) Work(string text)
     {
         var thread = ExternalIds.Derive("test", "a1", IdKind.Thread, Sample.Unique("thread"));
+        return (thread, Work(thread, text));
+    }
+
+    private static InboundWork Work(string thread, string text)
+    {
         var message = ExternalIds.Derive("test", "a1", IdKind.Message, Sample.Unique("m"));
         var author = ExternalIds.Derive("test", "a1", IdKind.EndUser, "jane");
         var body = Ingestion.ToCxoneMessage(Sample.Ingest("a1", "t", "m", text).Message, message, thread, author, DateTimeOffset.UtcNow);
-        return (thread, new InboundWork(InboundWork.MessageKind, "acme-1", thread, message, body.ToJsonString()));
+        return new InboundWork(InboundWork.MessageKind, "acme-1", thread, message, body.ToJsonString());
     }
 }
