@@ -56,13 +56,24 @@ public static class Extensions
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName, ByocTelemetry.ActivitySourceName)
                 // Probes would drown the traces of real work.
-                .AddAspNetCoreInstrumentation(o => o.Filter = context =>
-                    !context.Request.Path.StartsWithSegments(HealthEndpointPath)
-                    && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
+                .AddAspNetCoreInstrumentation(o =>
+                {
+                    o.Filter = context =>
+                        !context.Request.Path.StartsWithSegments(HealthEndpointPath)
+                        && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath);
+                    // A caller may put a secret in the query (client_secret=, token=): only the names are kept.
+                    o.EnrichWithHttpRequest = (activity, request) =>
+                    {
+                        if (request.QueryString.HasValue)
+                        {
+                            activity.SetTag("url.query", SecretsInUrls.RedactQuery(request.QueryString.Value!));
+                        }
+                    };
+                })
                 .AddGrpcClientInstrumentation()
                 .AddHttpClientInstrumentation(o => o.EnrichWithHttpRequestMessage = (activity, request) =>
                 {
-                    // Some platform APIs carry the credential in the path (Telegram's /bot{token}/...).
+                    // Some platform APIs carry the credential in the path (Telegram's /bot{token}/...), others in the query.
                     if (request.RequestUri is { } uri && SecretsInUrls.Redact(uri.ToString()) is { } redacted)
                     {
                         activity.SetTag("url.full", redacted);

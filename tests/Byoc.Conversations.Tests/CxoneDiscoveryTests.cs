@@ -75,6 +75,16 @@ public sealed class CxoneDiscoveryTests
         Assert.Null(SecretsInUrls.Redact("https://api.example/robots/bot/status"));
     }
 
+    [Fact]
+    public void Query_values_are_redacted_for_traces_and_their_names_kept()
+    {
+        Assert.Equal("https://api.example/v1/me?access_token=Redacted&fields=Redacted", SecretsInUrls.Redact("https://api.example/v1/me?access_token=s3cr3t&fields=id,name"));
+        Assert.Equal("https://api.telegram.org/bot{redacted}/getFile?file_id=Redacted", SecretsInUrls.Redact("https://api.telegram.org/bot1:AA-b/getFile?file_id=x"));
+        Assert.Equal("?client_secret=Redacted&flag&empty=Redacted", SecretsInUrls.RedactQuery("?client_secret=a+b%2F&flag&empty="));
+        Assert.Equal("?", SecretsInUrls.RedactQuery("?"));
+        Assert.Null(SecretsInUrls.Redact("https://api.example/v1/me?"));
+    }
+
     private static Integration Integration(string? digitalApiBaseUrl) =>
         new("i1", "t1", "Test", "client", new CxoneAccess("https://cxone.niceincontact.com", "app", "app-secret", "key", "key-secret", digitalApiBaseUrl));
 

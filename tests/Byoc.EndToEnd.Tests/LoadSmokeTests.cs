@@ -31,11 +31,26 @@ public sealed class LoadSmokeApp : IAsyncLifetime
 
     public SandboxClient Sandbox { get; private set; } = null!;
 
+    /// <summary>Where Byoc's processes export their traces and logs (OTLP), for the secrets search.</summary>
+    public Hostile.TelemetryReceiver Telemetry { get; private set; } = null!;
+
+    private static readonly string[] ExportingResources = ["edge", "conversations", "connector-junglebook"];
+
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        Telemetry = await Hostile.TelemetryReceiver.StartAsync();
         App = await BenchApp.StartAsync(dashboard: false, perfMap: false, timeout.Token, builder =>
         {
+            foreach (var resource in ExportingResources)
+            {
+                builder.CreateResourceBuilder<Aspire.Hosting.ApplicationModel.ProjectResource>(resource)
+                    .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", new Uri(Telemetry.Address, resource).ToString())
+                    .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+                    .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "500")
+                    .WithEnvironment("OTEL_BLRP_SCHEDULE_DELAY", "500");
+            }
+
             builder.CreateResourceBuilder<Aspire.Hosting.ApplicationModel.ProjectResource>("edge").WithEnvironment("Edge__Admin__ApiKey", AdminApiKey);
             var conversations = builder.CreateResourceBuilder<Aspire.Hosting.ApplicationModel.ProjectResource>("conversations");
             foreach (var (key, value) in OtherIntegrationSettings)
@@ -54,6 +69,11 @@ public sealed class LoadSmokeApp : IAsyncLifetime
         if (App is not null)
         {
             await App.DisposeAsync();
+        }
+
+        if (Telemetry is not null)
+        {
+            await Telemetry.DisposeAsync();
         }
     }
 }

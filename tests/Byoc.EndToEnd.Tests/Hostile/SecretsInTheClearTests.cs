@@ -19,8 +19,8 @@ namespace Byoc.EndToEnd.Tests.Hostile;
 /// Secrets of known value go through the flows that handle them on the running app (client credentials generated and
 /// rotated through the admin API, token requests right and wrong, a platform account's write-only settings, the CXone
 /// access key, the admin API key, and each of them where no secret belongs); then every answer the test got, every
-/// log line of Byoc's processes and every value in Redis is searched for each, in clear, in base64 (any alignment)
-/// and URL-encoded. Where one is found is printed, never the secret.
+/// log line of Byoc's processes, every trace and log they exported over OTLP meanwhile and every value in Redis is
+/// searched for each, in clear, in base64 (any alignment) and URL-encoded. Where one is found is printed, never the secret.
 /// </summary>
 [Collection(LoadSmokeCollection.Name)]
 public sealed class SecretsInTheClearTests(LoadSmokeApp app, ITestOutputHelper output)
@@ -32,9 +32,10 @@ public sealed class SecretsInTheClearTests(LoadSmokeApp app, ITestOutputHelper o
     private readonly List<(string Where, string Body, string? Issued)> _answers = [];
 
     [Fact]
-    public async Task No_secret_is_found_in_clear_base64_or_url_encoded_in_any_answer_log_line_or_redis_value()
+    public async Task No_secret_is_found_in_clear_base64_or_url_encoded_in_any_answer_log_line_exported_trace_or_redis_value()
     {
         await using var logs = await ResourceLogs.WatchAsync(app.App.App, ProductResources);
+        using var telemetry = app.Telemetry.Record();
         using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = app.App.Edge, Timeout = NoHang };
         var run = Guid.NewGuid().ToString("N");
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal) { ["admin API key"] = LoadSmokeApp.AdminApiKey };
@@ -89,9 +90,26 @@ public sealed class SecretsInTheClearTests(LoadSmokeApp app, ITestOutputHelper o
             found.AddRange(Find(secrets, line).Select(f => $"{f} in a log line of {resource}: {Masked(line, secrets)}"));
         }
 
+        // The traces and logs exported over OTLP: the spans of the last calls above have arrived from the Edge (which took
+        // them) and the connector (which refused the webhook); Conversations (which checked the client secrets) exported
+        // traces, and the Edge its log of the refusals.
+        await Poll.UntilAsync(() => Task.FromResult(telemetry.Holds("edge", "traces", account) && telemetry.Holds("connector-junglebook", "traces", account)
+            && telemetry.Holds("conversations", "traces", "VerifyClientCredentials") && telemetry.Holds("edge", "logs", "refused (wrong API key)")),
+            TimeSpan.FromSeconds(30), "the traces and logs of the calls are exported");
+        var exports = telemetry.Exports;
+        foreach (var (resource, signal, text) in exports)
+        {
+            foreach (var secret in secrets)
+            {
+                found.AddRange(Find([secret], text).Select(f => $"{f} in the OTLP {signal} of {resource}: …{Around(text, secret.Value, secrets)}…"));
+            }
+        }
+
         var (keys, redisFound) = await ScanRedisAsync(secrets);
         found.AddRange(redisFound);
-        output.WriteLine($"searched {_answers.Count} answers, {lines.Count} log lines of {string.Join(", ", lines.Select(l => l.Resource).Distinct().Order())}, {keys} Redis keys for {secrets.Count} secrets");
+        output.WriteLine($"searched {_answers.Count} answers, {lines.Count} log lines of {string.Join(", ", lines.Select(l => l.Resource).Distinct().Order())}, "
+            + $"{exports.Count} OTLP exports ({string.Join(", ", exports.GroupBy(e => $"{e.Resource} {e.Signal}").OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"))}, {exports.Sum(e => e.Text.Length):N0} bytes), "
+            + $"{keys} Redis keys for {secrets.Count} secrets");
         Assert.True(keys > 0, "Redis has no key: the scan read nothing");
         Assert.True(found.Count == 0, $"secrets found ({found.Count}):\n" + string.Join("\n", found.Distinct().Take(60)));
     }
@@ -188,6 +206,15 @@ public sealed class SecretsInTheClearTests(LoadSmokeApp app, ITestOutputHelper o
         }
 
         return line.Length > 400 ? line[..400] + "…" : line;
+    }
+
+    // Where in a (binary) export the secret sits: the printable text before and after it, masked.
+    private static string Around(string text, string secret, Dictionary<string, string> secrets)
+    {
+        var at = Forms(secret).Select(f => text.IndexOf(f.Needle, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(0).Min();
+        var start = Math.Max(0, at - 120);
+        var window = text.Substring(start, Math.Min(text.Length - start, 240));
+        return Masked(new string([.. window.Select(c => c is >= ' ' and <= '~' ? c : '·')]), secrets);
     }
 
     private static FormUrlEncodedContent Form(params (string Name, string Value)[] fields) => new(fields.Select(f => KeyValuePair.Create(f.Name, f.Value)));
