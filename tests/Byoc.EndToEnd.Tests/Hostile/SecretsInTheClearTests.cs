@@ -19,8 +19,8 @@ namespace Byoc.EndToEnd.Tests.Hostile;
 /// Secrets of known value go through the flows that handle them on the running app (client credentials generated and
 /// rotated through the admin API, token requests right and wrong, a platform account's write-only settings, the CXone
 /// access key, the admin API key, and each of them where no secret belongs); then every answer the test got, every
-/// log line of Byoc's processes, every trace and log they exported over OTLP meanwhile and every value in Redis is
-/// searched for each, in clear, in base64 (any alignment) and URL-encoded. Where one is found is printed, never the secret.
+/// log line of Byoc's processes, every trace and log they exported over OTLP meanwhile, every value in Redis and what
+/// Redis keeps on disk (an uncompressed dump and the append-only log) is searched for each, in clear, in base64 (any alignment) and URL-encoded. Where one is found is printed, never the secret.
 /// </summary>
 [Collection(LoadSmokeCollection.Name)]
 public sealed class SecretsInTheClearTests(LoadSmokeApp app, ITestOutputHelper output)
@@ -32,8 +32,11 @@ public sealed class SecretsInTheClearTests(LoadSmokeApp app, ITestOutputHelper o
     private readonly List<(string Where, string Body, string? Issued)> _answers = [];
 
     [Fact]
-    public async Task No_secret_is_found_in_clear_base64_or_url_encoded_in_any_answer_log_line_exported_trace_or_redis_value()
+    public async Task No_secret_is_found_in_clear_base64_or_url_encoded_in_any_answer_log_line_exported_trace_redis_value_or_redis_file()
     {
+        // No AOF rewrite while the test runs: a rewrite folds the log into an RDB preamble (compressed), and every
+        // write this test makes must stay readable in the log's own files.
+        await using var noRewrite = await AofRewritesOffAsync();
         await using var logs = await ResourceLogs.WatchAsync(app.App.App, ProductResources);
         using var telemetry = app.Telemetry.Record();
         using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = app.App.Edge, Timeout = NoHang };
@@ -107,9 +110,11 @@ public sealed class SecretsInTheClearTests(LoadSmokeApp app, ITestOutputHelper o
 
         var (keys, redisFound) = await ScanRedisAsync(secrets);
         found.AddRange(redisFound);
+        var (files, fileBytes, filesFound) = await ScanRedisFilesAsync(secrets, account);
+        found.AddRange(filesFound);
         output.WriteLine($"searched {_answers.Count} answers, {lines.Count} log lines of {string.Join(", ", lines.Select(l => l.Resource).Distinct().Order())}, "
             + $"{exports.Count} OTLP exports ({string.Join(", ", exports.GroupBy(e => $"{e.Resource} {e.Signal}").OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"))}, {exports.Sum(e => e.Text.Length):N0} bytes), "
-            + $"{keys} Redis keys for {secrets.Count} secrets");
+            + $"{keys} Redis keys and {files} Redis files ({fileBytes:N0} bytes: an uncompressed RDB dump and the AOF) for {secrets.Count} secrets");
         Assert.True(keys > 0, "Redis has no key: the scan read nothing");
         Assert.True(found.Count == 0, $"secrets found ({found.Count}):\n" + string.Join("\n", found.Distinct().Take(60)));
     }
@@ -287,6 +292,65 @@ public sealed class SecretsInTheClearTests(LoadSmokeApp app, ITestOutputHelper o
         }
 
         return (keys, found);
+    }
+
+    /// <summary>
+    /// What Redis keeps on disk: a fresh RDB dump written without compression (LZF would hide a string from a byte
+    /// search) and every file of the append-only log, which holds each write since its last rewrite, arguments and
+    /// all, so a secret written and later overwritten or deleted is there too. Controls: the dump holds the security
+    /// tests' integration name and the AOF the account this test created and deleted, in clear.
+    /// </summary>
+    private async Task<(int Files, long Bytes, List<string> Found)> ScanRedisFilesAsync(Dictionary<string, string> secrets, string account)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(app.App.RedisConnectionString + ",allowAdmin=true");
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        async Task<string> Config(string name) => (await server.ConfigGetAsync(name)).Single().Value;
+        var dir = await Config("dir");
+        var compression = await Config("rdbcompression");
+        await server.ConfigSetAsync("rdbcompression", "no");
+        try
+        {
+            // SAVE, not BGSAVE: the data set is small, and the dump is complete when the call returns.
+            await server.ExecuteAsync("SAVE");
+        }
+        finally
+        {
+            await server.ConfigSetAsync("rdbcompression", compression);
+        }
+
+        var dump = Path.Combine(dir, await Config("dbfilename"));
+        var aof = Directory.GetFiles(Path.Combine(dir, await Config("appenddirname")));
+        var found = new List<string>();
+        var dumpText = Encoding.Latin1.GetString(await File.ReadAllBytesAsync(dump));
+        var aofText = new StringBuilder();
+        foreach (var file in aof)
+        {
+            aofText.Append(Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file)));
+        }
+
+        Assert.Contains("Security tests", dumpText, StringComparison.Ordinal);
+        Assert.Contains(account, aofText.ToString(), StringComparison.Ordinal);
+        found.AddRange(Find(secrets, dumpText).Select(f => $"{f} in the RDB dump"));
+        found.AddRange(Find(secrets, aofText.ToString()).Select(f => $"{f} in the append-only log"));
+        return (1 + aof.Length, dumpText.Length + aofText.Length, found);
+    }
+
+    private async Task<IAsyncDisposable> AofRewritesOffAsync()
+    {
+        var redis = await ConnectionMultiplexer.ConnectAsync(app.App.RedisConnectionString + ",allowAdmin=true");
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        var percentage = (await server.ConfigGetAsync("auto-aof-rewrite-percentage")).Single().Value;
+        await server.ConfigSetAsync("auto-aof-rewrite-percentage", "0");
+        return new Restore(async () =>
+        {
+            await server.ConfigSetAsync("auto-aof-rewrite-percentage", percentage);
+            await redis.DisposeAsync();
+        });
+    }
+
+    private sealed class Restore(Func<Task> restore) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await restore();
     }
 
     private static string? Latin1(RedisValue value) => value.IsNull ? null : Encoding.Latin1.GetString((byte[])value!);
