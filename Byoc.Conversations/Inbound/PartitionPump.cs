@@ -53,7 +53,7 @@ internal sealed partial class PartitionPump(
     /// <summary>The lease's value when this replica took it ("replica#generation"): the fencing token.</summary>
     public string LeaseToken => leaseToken;
 
-    /// <summary>True once a delivery found the lease held by someone else; the pump then stops.</summary>
+    /// <summary>True once a read, a claim or a delivery found the lease not holding this pump's token; the pump then stops.</summary>
     public bool Fenced { get; private set; }
 
     /// <summary>
