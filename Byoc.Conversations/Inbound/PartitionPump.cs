@@ -33,6 +33,30 @@ internal sealed partial class PartitionPump(
         return redis.call('XAUTOCLAIM', KEYS[1], ARGV[2], ARGV[3], 0, ARGV[4], 'COUNT', ARGV[5], 'JUSTID')
         """;
 
+    // The trim point is the earliest of the retention cutoff, the lowest pending entry and the group's last-delivered
+    // id, worked out and applied in one script under the same lease check: read apart, an owner's read could fall
+    // between them and entries it holds be trimmed. Exact MINID, not "~" (which drops only whole internal nodes).
+    private const string TrimIfOwner = """
+        if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 'fenced' end
+        local function earlier(a, b)
+          local am, as = string.match(a, '^(%d+)-(%d+)$')
+          local bm, bs = string.match(b, '^(%d+)-(%d+)$')
+          am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
+          return am < bm or (am == bm and as < bs)
+        end
+        local keep = ARGV[3]
+        local pending = redis.call('XPENDING', KEYS[1], ARGV[2])
+        if pending[1] > 0 and earlier(pending[2], keep) then keep = pending[2] end
+        for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+          local name, last
+          for i = 1, #group, 2 do
+            if group[i] == 'name' then name = group[i + 1] elseif group[i] == 'last-delivered-id' then last = group[i + 1] end
+          end
+          if name == ARGV[2] and last and earlier(last, keep) then keep = last end
+        end
+        return redis.call('XTRIM', KEYS[1], 'MINID', keep)
+        """;
+
     // New work wakes the owner at once (the inbound-signal channel); polling only covers a signal lost with a reconnect.
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(2);
     private long _leaseValidUntilTicks = DateTimeOffset.MinValue.UtcTicks;
@@ -45,6 +69,8 @@ internal sealed partial class PartitionPump(
     // Every entry read and not yet finished: delivering, parked for a retry, or waiting behind its thread.
     private int _held;
     private Task _running = Task.CompletedTask;
+    // Disposed only with the pump: deliveries still waiting after the loop ended must still see the stop.
+    private CancellationTokenSource? _linked;
 
     private string Stream => RedisKeys.InboundStream(partition);
 
@@ -71,8 +97,9 @@ internal sealed partial class PartitionPump(
 
     public void Start(CancellationToken stoppingToken)
     {
-        var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _stop.Token);
-        _running = Task.Run(() => RunAsync(linked.Token), CancellationToken.None).ContinueWith(_ => linked.Dispose(), TaskScheduler.Default);
+        _linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _stop.Token);
+        var token = _linked.Token;
+        _running = Task.Run(() => RunAsync(token), CancellationToken.None);
     }
 
     public void Wake()
@@ -94,8 +121,9 @@ internal sealed partial class PartitionPump(
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        await _running;
+        await _running.ContinueWith(_ => { }, TaskScheduler.Default);
         await Task.WhenAll(Tails());
+        _linked?.Dispose();
         _stop.Dispose();
         _wake.Dispose();
     }
@@ -120,6 +148,12 @@ internal sealed partial class PartitionPump(
                 await Task.WhenAll(Tails());
                 await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Anything else ends the loop; the worker replaces the pump, which claims what this one left pending.
+                LogPumpEnded(partition, e);
+                return;
+            }
         }
     }
 
@@ -143,7 +177,11 @@ internal sealed partial class PartitionPump(
                 await WaitAsync(cancellationToken);
             }
 
-            await TrimAsync(db);
+            if (!await TrimAsync(db))
+            {
+                await FenceAsync();
+                return;
+            }
 
             var entries = await ReadAsync(db, position == StreamPosition.NewMessages ? ">" : position);
             if (entries is null)
@@ -414,41 +452,20 @@ internal sealed partial class PartitionPump(
 
     /// <summary>
     /// Drops acknowledged entries older than <see cref="ConversationsOptions.StreamRetention"/>, never anything
-    /// pending or not yet read, so a stream holds roughly an hour of history whatever the traffic.
+    /// pending or not yet read, so a stream holds roughly an hour of history whatever the traffic. False when fenced.
     /// </summary>
-    private async Task TrimAsync(IDatabase db)
+    private async Task<bool> TrimAsync(IDatabase db)
     {
         var now = time.GetUtcNow();
         if (now - _trimmedAt < options.StreamTrimInterval)
         {
-            return;
+            return true;
         }
 
         _trimmedAt = now;
-        var keepFrom = ((now - options.StreamRetention).ToUnixTimeMilliseconds(), 0L);
-        var pending = await db.StreamPendingAsync(Stream, InboundStreams.Group);
-        if (pending.PendingMessageCount > 0)
-        {
-            keepFrom = Earlier(keepFrom, StreamId(pending.LowestPendingMessageId));
-        }
-
-        var group = (await db.StreamGroupInfoAsync(Stream)).FirstOrDefault(g => g.Name == InboundStreams.Group);
-        if (group.LastDeliveredId is { } lastDelivered)
-        {
-            keepFrom = Earlier(keepFrom, StreamId(lastDelivered));
-        }
-
-        // Exact, not "~": approximate trimming only drops whole internal nodes (about 100 entries) at a time.
-        await db.StreamTrimByMinIdAsync(Stream, $"{keepFrom.Item1}-{keepFrom.Item2}", useApproximateMaxLength: false);
-    }
-
-    private static (long, long) Earlier((long, long) a, (long, long) b) => a.CompareTo(b) <= 0 ? a : b;
-
-    private static (long Milliseconds, long Sequence) StreamId(RedisValue id)
-    {
-        var parts = id.ToString().Split('-');
-        return (long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture),
-            parts.Length > 1 ? long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : 0);
+        var cutoff = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(now - options.StreamRetention).ToUnixTimeMilliseconds()}-0");
+        var result = await db.ScriptEvaluateAsync(TrimIfOwner, [Stream, Lease], [leaseToken, InboundStreams.Group, cutoff]);
+        return result.Resp2Type != ResultType.BulkString || (string?)result != "fenced";
     }
 
     private async Task EnsureGroupAsync(IDatabase db)
@@ -508,6 +525,9 @@ internal sealed partial class PartitionPump(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Entry {EntryId} of inbound partition {Partition} was pending but is gone from the stream; acknowledged")]
     private partial void LogEntryGone(string entryId, int partition);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Inbound partition {Partition}: the pump ended on an unexpected error; it is replaced")]
+    private partial void LogPumpEnded(int partition, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound partition {Partition} stopped: {Reason}")]
     private partial void LogPumpFailed(int partition, string reason);

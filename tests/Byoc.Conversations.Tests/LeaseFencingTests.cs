@@ -83,6 +83,48 @@ public sealed class LeaseFencingTests(ConversationsStack stack)
     }
 
     [Fact]
+    public async Task The_owner_trims_acknowledged_entries_and_keeps_the_one_it_holds_for_a_retry_and_the_one_behind_it()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Redis.ConnectionString);
+        var db = redis.GetDatabase();
+        var stream = RedisKeys.InboundStream(Partition);
+        var (thread, held) = Work("held");
+        var behind = Work(thread, "behind");
+        await db.StringSetAsync(RedisKeys.PartitionLease(Partition), "trimming-owner#4", TimeSpan.FromMinutes(5));
+        await EnsureGroupAsync(db, stream);
+        // An entry delivered and acknowledged earlier, one read and not acknowledged, one not read yet.
+        var (_, earlier) = Work("earlier");
+        var done = await db.StreamAddAsync(stream, earlier.ToEntries());
+        Assert.Single(await db.StreamReadGroupAsync(stream, InboundStreams.Group, "trimming-owner", StreamPosition.NewMessages, 1));
+        await db.StreamAcknowledgeAsync(stream, InboundStreams.Group, done);
+        var heldId = await db.StreamAddAsync(stream, held.ToEntries());
+        Assert.Single(await db.StreamReadGroupAsync(stream, InboundStreams.Group, "trimming-owner", StreamPosition.NewMessages, 1));
+        var behindId = await db.StreamAddAsync(stream, behind.ToEntries());
+        // The held entry's first attempt fails; its retry comes seconds later, its thread's next entry waits behind it.
+        await stack.Sandbox.AddFaultAsync("status", count: 1, pathContains: "/channels/acme-1/messages", statusCode: 503);
+        var trimming = Options(o =>
+        {
+            o.RetryBaseDelay = o.RetryMaxDelay = TimeSpan.FromSeconds(6);
+            o.StreamRetention = TimeSpan.Zero;
+            o.StreamTrimInterval = TimeSpan.Zero;
+        });
+
+        await using var owner = Pump("trimming-owner#4", trimming);
+        owner.Start(CancellationToken.None);
+        await Poll.UntilAsync(async () => (await db.HashGetAsync(RedisKeys.FirstAttempts(Partition), heldId)).HasValue, TimeSpan.FromSeconds(30), "the held entry's first attempt failed");
+        await Poll.UntilAsync(async () => !(await Ids(db, stream)).Contains(done), TimeSpan.FromSeconds(10), "the acknowledged entry is trimmed");
+        var kept = await Ids(db, stream);
+        Assert.Contains(heldId, kept);
+        Assert.Contains(behindId, kept);
+        Assert.Empty(await stack.Sandbox.MessagesInThreadAsync("acme-1", thread));
+
+        await Poll.UntilAsync(async () => (await db.StreamPendingAsync(stream, InboundStreams.Group)).PendingMessageCount == 0
+            && (await stack.Sandbox.MessagesInThreadAsync("acme-1", thread)).Count >= 2, TimeSpan.FromSeconds(30), "both are delivered after the retry");
+        var texts = (await stack.Sandbox.MessagesInThreadAsync("acme-1", thread)).Select(m => m.GetProperty("messageContent").GetProperty("payload").GetProperty("text").GetString());
+        Assert.Equal(["held", "behind"], texts);
+    }
+
+    [Fact]
     public async Task The_retry_budget_counts_from_the_first_attempt_of_the_earlier_owner_after_a_takeover()
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Redis.ConnectionString);
@@ -130,6 +172,7 @@ public sealed class LeaseFencingTests(ConversationsStack stack)
             RetryBaseDelay = configured.RetryBaseDelay,
             RetryMaxDelay = configured.RetryMaxDelay,
             StreamRetention = configured.StreamRetention,
+            StreamTrimInterval = configured.StreamTrimInterval,
         };
         change(options);
         return options;
@@ -145,6 +188,8 @@ public sealed class LeaseFencingTests(ConversationsStack stack)
             LeaseValidUntil = DateTimeOffset.UtcNow.AddHours(1),
         };
     }
+
+    private static async Task<List<RedisValue>> Ids(IDatabase db, string stream) => [.. (await db.StreamRangeAsync(stream)).Select(e => e.Id)];
 
     private static async Task EnsureGroupAsync(IDatabase db, string stream)
     {
