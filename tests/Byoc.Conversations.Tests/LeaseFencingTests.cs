@@ -41,9 +41,7 @@ public sealed class LeaseFencingTests(ConversationsStack stack)
 
         await using var owner = Pump("other-replica#8");
         owner.Start(CancellationToken.None);
-        await Poll.UntilAsync(async () => (await db.StreamPendingAsync(RedisKeys.InboundStream(Partition), InboundStreams.Group)).PendingMessageCount == 0,
-            TimeSpan.FromSeconds(30), "the owner delivers and acknowledges it");
-        Assert.Single(await stack.Sandbox.MessagesInThreadAsync("acme-1", thread));
+        await DeliveredInOrderAsync(db, RedisKeys.InboundStream(Partition), thread, ["fenced"]);
         Assert.False(owner.Fenced);
     }
 
@@ -56,10 +54,8 @@ public sealed class LeaseFencingTests(ConversationsStack stack)
         var (thread, first) = Work("first");
         var second = Work(thread, "second");
         await db.StringSetAsync(RedisKeys.PartitionLease(Partition), "owner-replica#3", TimeSpan.FromMinutes(5));
-        await EnsureGroupAsync(db, stream);
-        await db.StreamAddAsync(stream, first.ToEntries());
         // The owner has read the first entry (it is delivering it); the second is not read yet.
-        Assert.Single(await db.StreamReadGroupAsync(stream, InboundStreams.Group, "owner-replica", StreamPosition.NewMessages, 1));
+        await AddAndReadAsync(db, stream, first, "owner-replica");
         await db.StreamAddAsync(stream, second.ToEntries());
 
         // A pump of the replica that held the lease before (stalled, or back after a Redis restart) starts over.
@@ -75,10 +71,7 @@ public sealed class LeaseFencingTests(ConversationsStack stack)
         // The owner's pump (after its own restart) delivers both, once each and in order.
         await using var owner = Pump("owner-replica#3");
         owner.Start(CancellationToken.None);
-        await Poll.UntilAsync(async () => (await db.StreamPendingAsync(stream, InboundStreams.Group)).PendingMessageCount == 0
-            && (await stack.Sandbox.MessagesInThreadAsync("acme-1", thread)).Count >= 2, TimeSpan.FromSeconds(30), "the owner delivers both");
-        var texts = (await stack.Sandbox.MessagesInThreadAsync("acme-1", thread)).Select(m => m.GetProperty("messageContent").GetProperty("payload").GetProperty("text").GetString());
-        Assert.Equal(["first", "second"], texts);
+        await DeliveredInOrderAsync(db, stream, thread, ["first", "second"]);
         Assert.False(owner.Fenced);
     }
 
@@ -91,14 +84,10 @@ public sealed class LeaseFencingTests(ConversationsStack stack)
         var (thread, held) = Work("held");
         var behind = Work(thread, "behind");
         await db.StringSetAsync(RedisKeys.PartitionLease(Partition), "trimming-owner#4", TimeSpan.FromMinutes(5));
-        await EnsureGroupAsync(db, stream);
         // An entry delivered and acknowledged earlier, one read and not acknowledged, one not read yet.
-        var (_, earlier) = Work("earlier");
-        var done = await db.StreamAddAsync(stream, earlier.ToEntries());
-        Assert.Single(await db.StreamReadGroupAsync(stream, InboundStreams.Group, "trimming-owner", StreamPosition.NewMessages, 1));
+        var done = await AddAndReadAsync(db, stream, Work("earlier").Work, "trimming-owner");
         await db.StreamAcknowledgeAsync(stream, InboundStreams.Group, done);
-        var heldId = await db.StreamAddAsync(stream, held.ToEntries());
-        Assert.Single(await db.StreamReadGroupAsync(stream, InboundStreams.Group, "trimming-owner", StreamPosition.NewMessages, 1));
+        var heldId = await AddAndReadAsync(db, stream, held, "trimming-owner");
         var behindId = await db.StreamAddAsync(stream, behind.ToEntries());
         // The held entry's first attempt fails; its retry comes seconds later, its thread's next entry waits behind it.
         await stack.Sandbox.AddFaultAsync("status", count: 1, pathContains: "/channels/acme-1/messages", statusCode: 503);
@@ -118,10 +107,7 @@ public sealed class LeaseFencingTests(ConversationsStack stack)
         Assert.Contains(behindId, kept);
         Assert.Empty(await stack.Sandbox.MessagesInThreadAsync("acme-1", thread));
 
-        await Poll.UntilAsync(async () => (await db.StreamPendingAsync(stream, InboundStreams.Group)).PendingMessageCount == 0
-            && (await stack.Sandbox.MessagesInThreadAsync("acme-1", thread)).Count >= 2, TimeSpan.FromSeconds(30), "both are delivered after the retry");
-        var texts = (await stack.Sandbox.MessagesInThreadAsync("acme-1", thread)).Select(m => m.GetProperty("messageContent").GetProperty("payload").GetProperty("text").GetString());
-        Assert.Equal(["held", "behind"], texts);
+        await DeliveredInOrderAsync(db, stream, thread, ["held", "behind"]);
     }
 
     [Fact]
@@ -187,6 +173,24 @@ public sealed class LeaseFencingTests(ConversationsStack stack)
         {
             LeaseValidUntil = DateTimeOffset.UtcNow.AddHours(1),
         };
+    }
+
+    /// <summary>Appends the work and reads it as <paramref name="consumer"/>, as that replica's pump would have.</summary>
+    private static async Task<RedisValue> AddAndReadAsync(IDatabase db, string stream, InboundWork work, string consumer)
+    {
+        await EnsureGroupAsync(db, stream);
+        var id = await db.StreamAddAsync(stream, work.ToEntries());
+        Assert.Equal(id, Assert.Single(await db.StreamReadGroupAsync(stream, InboundStreams.Group, consumer, StreamPosition.NewMessages, 1)).Id);
+        return id;
+    }
+
+    /// <summary>Until nothing is pending and the thread holds <paramref name="texts"/>, in that order and each once.</summary>
+    private async Task DeliveredInOrderAsync(IDatabase db, string stream, string thread, string[] texts)
+    {
+        await Poll.UntilAsync(async () => (await db.StreamPendingAsync(stream, InboundStreams.Group)).PendingMessageCount == 0
+            && (await stack.Sandbox.MessagesInThreadAsync("acme-1", thread)).Count >= texts.Length, TimeSpan.FromSeconds(30), "every entry is delivered");
+        var stored = (await stack.Sandbox.MessagesInThreadAsync("acme-1", thread)).Select(m => m.GetProperty("messageContent").GetProperty("payload").GetProperty("text").GetString());
+        Assert.Equal(texts, stored);
     }
 
     private static async Task<List<RedisValue>> Ids(IDatabase db, string stream) => [.. (await db.StreamRangeAsync(stream)).Select(e => e.Id)];
