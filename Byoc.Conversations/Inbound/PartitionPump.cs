@@ -57,6 +57,10 @@ internal sealed partial class PartitionPump(
         return redis.call('XTRIM', KEYS[1], 'MINID', keep)
         """;
 
+    // XREADGROUP's "new entries" id (the client library's StreamPosition.NewMessages is "$", which it turns into ">"
+    // only for its own XREADGROUP; these scripts pass the id as it is).
+    private const string NewEntries = ">";
+
     // New work wakes the owner at once (the inbound-signal channel); polling only covers a signal lost with a reconnect.
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(2);
     private long _leaseValidUntilTicks = DateTimeOffset.MinValue.UtcTicks;
@@ -166,8 +170,7 @@ internal sealed partial class PartitionPump(
             return;
         }
 
-        // "0" reads this consumer's pending entries (the claimed ones) in stream order; ">" then reads new ones
-        // (StreamPosition.NewMessages is "$", which the client library turns into ">" for its own XREADGROUP only).
+        // "0" reads this consumer's pending entries (the claimed ones) in stream order; ">" then reads new ones.
         RedisValue position = "0";
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -183,7 +186,7 @@ internal sealed partial class PartitionPump(
                 return;
             }
 
-            var entries = await ReadAsync(db, position == StreamPosition.NewMessages ? ">" : position);
+            var entries = await ReadAsync(db, position);
             if (entries is null)
             {
                 await FenceAsync();
@@ -192,9 +195,9 @@ internal sealed partial class PartitionPump(
 
             if (entries.Count == 0)
             {
-                if (position != StreamPosition.NewMessages)
+                if (position != NewEntries)
                 {
-                    position = StreamPosition.NewMessages;
+                    position = NewEntries;
                     continue;
                 }
 
@@ -215,7 +218,7 @@ internal sealed partial class PartitionPump(
                 Dispatch(id, fields, db, cancellationToken);
             }
 
-            if (position != StreamPosition.NewMessages)
+            if (position != NewEntries)
             {
                 // Pending entries are read on from after the last one handed out.
                 position = entries[^1].Id;

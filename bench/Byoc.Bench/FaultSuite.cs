@@ -344,15 +344,13 @@ public static class FaultSuite
             [.. outboundCheck.DuplicatedReplies.Select(r => Trail(r, outbound.Answers.Of(r), faults))],
             Prefixed("webhooks", inbound.Answers.ServerErrorSamples).Concat(Prefixed("replies", outbound.Answers.ServerErrorSamples)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
             [.. edgeErrors],
-            [.. inboundCheck.LostMessages.Take(50).Select(m => $"thread {m.Thread}, message {m.Sequence}, sent at {DateTimeOffset.FromUnixTimeMilliseconds(m.SentAtMs):HH:mm:ss.fff} ({During(m.SentAtMs, faults)})")],
+            [.. inboundCheck.LostMessages.Take(50).Select(m => $"thread {m.Thread}, message {m.Sequence}, sent at {DateTimeOffset.FromUnixTimeMilliseconds(m.SentAtMs):HH:mm:ss.fff} ({During(DateTimeOffset.FromUnixTimeMilliseconds(m.SentAtMs), faults)})")],
             await PendingAsync(app.RedisConnectionString));
     }
 
-    private static string During(long atMs, IReadOnlyList<FaultOutcome> faults)
-    {
-        var at = DateTimeOffset.FromUnixTimeMilliseconds(atMs);
-        return faults.FirstOrDefault(f => at >= f.StartedAt && at <= f.FlowingAt)?.Name ?? "no fault";
-    }
+    /// <summary>The fault under way at <paramref name="at"/> (from its start until it was flowing again), if any.</summary>
+    private static string During(DateTimeOffset at, IReadOnlyList<FaultOutcome> faults) =>
+        faults.FirstOrDefault(f => at >= f.StartedAt && at <= f.FlowingAt)?.Name ?? "no fault";
 
     /// <summary>
     /// Each inbound stream's pending entries by consumer. Once everything arrived none should be left; an entry left
@@ -383,10 +381,9 @@ public static class FaultSuite
     /// <summary>A duplicated reply's answers before its acknowledgement, each with the fault it fell in.</summary>
     private static string Trail(string reply, IReadOnlyList<(DateTimeOffset At, string Answer)> answers, IReadOnlyList<FaultOutcome> faults)
     {
-        string During(DateTimeOffset at) => faults.FirstOrDefault(f => at >= f.StartedAt && at <= f.FlowingAt)?.Name ?? "no fault";
         return answers.Count == 0
             ? $"`{reply}`: acknowledged at the first attempt"
-            : $"`{reply}`: " + string.Join("; ", answers.Select(a => $"{a.Answer} at {a.At:HH:mm:ss.fff} ({During(a.At)})"));
+            : $"`{reply}`: " + string.Join("; ", answers.Select(a => $"{a.Answer} at {a.At:HH:mm:ss.fff} ({During(a.At, faults)})"));
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
